@@ -1,0 +1,40 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+from wagtail.models import Page
+
+SEARCH_RESULTS_PER_PAGE = 10
+SEARCH_QUERY_MAX = 200
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX].replace("\x00", "")
+    results = None
+    if query:
+        found = Page.objects.live().public().specific().search(query)
+        paginator = Paginator(found, SEARCH_RESULTS_PER_PAGE)
+        try:
+            results = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            results = paginator.page(1)
+        except EmptyPage:
+            results = paginator.page(paginator.num_pages)
+    return render(request, "articles/search.html", {"query": query, "results": results})
+
+
+@require_safe
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
