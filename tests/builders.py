@@ -1,0 +1,90 @@
+"""Small builders for tests: each makes one thing, with overridable fields."""
+
+import io
+from datetime import date
+
+from django.core.files.images import ImageFile
+from PIL import Image as PillowImage
+from wagtail.images.models import Image
+from wagtail.models import Page, Site
+
+from articles.models import ArticleIndexPage, ArticlePage, HomePage, Mineral
+
+
+def make_image(title: str = "Test image", size=(1600, 900), **overrides) -> Image:
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", size, (164, 88, 42)).save(buffer, format="PNG")
+    image = Image(
+        title=title,
+        file=ImageFile(io.BytesIO(buffer.getvalue()), name="test.png"),
+        **overrides,
+    )
+    image.save()
+    return image
+
+
+def make_home(**overrides) -> HomePage:
+    """A HomePage as the default site's root, replacing Wagtail's welcome page."""
+    existing = HomePage.objects.first()
+    if existing:
+        return existing
+    root = Page.get_first_root_node()
+    Page.objects.filter(depth=2, content_type__model="page").delete()
+    fields = {"title": "Home", "slug": "home", **overrides}
+    home = root.add_child(instance=HomePage(**fields))
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "root_page": home, "site_name": "BTOB"},
+    )
+    return home
+
+
+def make_index(**overrides) -> ArticleIndexPage:
+    home = make_home()
+    existing = ArticleIndexPage.objects.child_of(home).first()
+    if existing and not overrides:
+        return existing
+    fields = {"title": "Insights", "slug": "insights", **overrides}
+    return home.add_child(instance=ArticleIndexPage(**fields))
+
+
+def make_mineral(name: str = "Copper", **overrides) -> Mineral:
+    mineral, _ = Mineral.objects.get_or_create(
+        name=name, defaults={"slug": name.lower().replace(" ", "-"), **overrides}
+    )
+    return mineral
+
+
+def paragraph(text: str) -> dict:
+    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+
+
+def make_article(
+    *,
+    minerals=(),
+    secondary_keywords=(),
+    publish: bool = True,
+    parent=None,
+    **overrides,
+) -> ArticlePage:
+    fields = {
+        "title": "Copper in Balochistan",
+        "subtitle": "What investors should know",
+        "introduction": "Copper deposits in Balochistan draw global investors.",
+        "body": [paragraph("Reko Diq is one of the largest copper-gold deposits.")],
+        "date_published": date(2026, 1, 15),
+        **overrides,
+    }
+    fields.setdefault("slug", None)
+    page = ArticlePage(**{k: v for k, v in fields.items() if v is not None})
+    page.minerals.set(minerals)
+    for position, keyword in enumerate(secondary_keywords):
+        page.secondary_keywords.add(
+            page.secondary_keywords.model(keyword=keyword, sort_order=position)
+        )
+    (parent or make_index()).add_child(instance=page)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+        page.refresh_from_db()
+    return page
