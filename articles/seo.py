@@ -120,7 +120,7 @@ def build_graph(page: SeoPage, request, settings: SiteSettings, meta: PageMeta):
                 {
                     "@type": "ListItem",
                     "position": position,
-                    "name": crumb.title,
+                    "name": "Home" if position == 1 else crumb.title,
                     "item": absolute(request, crumb.get_url(request)),
                 }
                 for position, crumb in enumerate(breadcrumb_pages(page), start=1)

@@ -25,6 +25,7 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SEED_ARTICLE = DEMO_DIR / "000_f85048494396b3d4.txt"
 HERO_TITLE = "Copper and gold ore (demo illustration)"
 HERO_ALT = "Abstract illustration of copper and gold ore layers"
+LOGO_TITLE = "BTOB Services logo"
 
 MINERALS = [
     ("Copper", "copper", ""),
@@ -142,6 +143,7 @@ class Command(BaseCommand):
         settings.linkedin_url = "https://www.linkedin.com/company/btobservices"
         settings.risk_disclaimer = RISK_DISCLAIMER
         settings.default_social_image = self.hero_image()
+        settings.logo = self.demo_image(LOGO_TITLE, LOGO_TITLE, _draw_logo, "logo.png")
         settings.save()
 
     def child(self, parent, page_class, *, slug: str, **fields):
@@ -163,16 +165,33 @@ class Command(BaseCommand):
         page.save_revision().publish()
 
     def hero_image(self) -> Image:
-        image = Image.objects.filter(title=HERO_TITLE).first()
+        return self.demo_image(HERO_TITLE, HERO_ALT, _draw_hero, "demo-hero.png")
+
+    def demo_image(self, title: str, alt: str, draw, filename: str) -> Image:
+        image = Image.objects.filter(title=title).first()
         if image:
             return image
         image = Image(
-            title=HERO_TITLE,
-            description=HERO_ALT,
-            file=ImageFile(io.BytesIO(_draw_hero()), name="demo-hero.png"),
+            title=title,
+            description=alt,
+            file=ImageFile(io.BytesIO(draw()), name=filename),
         )
         image.save()
         return image
+
+
+def _png(canvas: PillowImage.Image) -> bytes:
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _draw_logo() -> bytes:
+    canvas = PillowImage.new("RGB", (240, 240), (15, 39, 64))
+    draw = ImageDraw.Draw(canvas)
+    draw.rounded_rectangle((30, 30, 210, 210), radius=24, fill=(164, 88, 42))
+    draw.text((120, 120), "B", fill=(15, 39, 64), anchor="mm", font_size=150)
+    return _png(canvas)
 
 
 def _draw_hero() -> bytes:
@@ -187,6 +206,4 @@ def _draw_hero() -> bytes:
             [(0, top), (width, top - 180), (width, top - 60), (0, top + 110)],
             fill=colour,
         )
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    return _png(canvas)
