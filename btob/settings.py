@@ -163,6 +163,10 @@ STORAGES = {
     },
 }
 
+# In development whitenoise serves straight from the app and project folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Security headers. HTTPS_ONLY=0 is for plain-HTTP runs on a private network.

@@ -76,7 +76,9 @@ def make_article(
         **overrides,
     }
     fields.setdefault("slug", None)
-    page = ArticlePage(**{k: v for k, v in fields.items() if v is not None})
+    page = ArticlePage(
+        live=publish, **{k: v for k, v in fields.items() if v is not None}
+    )
     page.minerals.set(minerals)
     for position, keyword in enumerate(secondary_keywords):
         page.secondary_keywords.add(

@@ -20,6 +20,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path: Path, publish: bool, **options):
+        try:
+            draft = parse_draft(read_draft(path))
+        except DraftError as error:
+            raise CommandError(str(error)) from error
         index = ArticleIndexPage.objects.first()
         if index is None:
             raise CommandError(
@@ -34,10 +38,6 @@ class Command(BaseCommand):
         slug = options["slug"] or ""
         if slug and ArticlePage.objects.child_of(index).filter(slug=slug).exists():
             raise CommandError(f"An article with the slug {slug!r} already exists.")
-        try:
-            draft = parse_draft(read_draft(path))
-        except DraftError as error:
-            raise CommandError(str(error)) from error
         page = article_import(
             draft=draft, index=index, publish=publish, author=author, slug=slug
         )
