@@ -5,6 +5,7 @@ from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 from wagtail.images.models import Image
@@ -157,9 +158,10 @@ class Command(BaseCommand):
 
     def seed_article(self, index: ArticleIndexPage, author: Author) -> None:
         draft = parse_draft(read_draft(SEED_ARTICLE))
-        if ArticlePage.objects.filter(title=draft.title).exists():
+        slug = slugify(draft.title)
+        if ArticlePage.objects.child_of(index).filter(slug=slug).exists():
             return
-        page = article_import(draft=draft, index=index, author=author)
+        page = article_import(draft=draft, index=index, author=author, slug=slug)
         page.hero_image = self.hero_image()
         page.last_reviewed = timezone.localdate()
         page.save_revision().publish()
