@@ -2,6 +2,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -226,6 +227,11 @@ class SeoPage(Page):
     def get_canonical_url(self, request) -> str:
         return self.canonical_url or request.build_absolute_uri(self.get_url(request))
 
+    @cached_property
+    def breadcrumb_pages(self) -> list[Page]:
+        """This page and its ancestors below the tree root, fetched once."""
+        return [*self.get_ancestors()[1:], self]
+
     def get_sitemap_urls(self, request=None):
         if self.noindex:
             return []
@@ -424,6 +430,18 @@ class ArticlePage(SeoPage):
         return self.introduction or first_paragraph_text(self.body) or self.subtitle
 
     @property
+    def index_page(self) -> Page:
+        return self.breadcrumb_pages[-2]
+
+    @cached_property
+    def mineral_list(self) -> list[Mineral]:
+        return list(self.minerals.all())
+
+    @cached_property
+    def tag_list(self) -> list:
+        return list(self.tags.all())
+
+    @property
     def secondary_keyword_list(self) -> list[str]:
         return [item.keyword for item in self.secondary_keywords.all()]
 
@@ -436,7 +454,7 @@ class ArticlePage(SeoPage):
         return self.last_published_at or self.latest_revision_created_at
 
     def get_related_articles(self, limit: int = 3):
-        mineral_ids = [mineral.pk for mineral in self.minerals.all()]
+        mineral_ids = [mineral.pk for mineral in self.mineral_list]
         if not mineral_ids:
             return ArticlePage.objects.none()
         return (

@@ -57,10 +57,6 @@ def json_ld_script(data: dict) -> SafeString:
     return mark_safe(text.translate(_json_script_escapes))  # noqa: S308
 
 
-def breadcrumb_pages(page) -> list:
-    return list(page.get_ancestors()[1:]) + [page]
-
-
 def build_graph(page: SeoPage, request, settings: SiteSettings, meta: PageMeta):
     root = absolute(request, "/")
     search_url = absolute(request, "/search/")
@@ -123,7 +119,7 @@ def build_graph(page: SeoPage, request, settings: SiteSettings, meta: PageMeta):
                     "name": "Home" if position == 1 else crumb.title,
                     "item": absolute(request, crumb.get_url(request)),
                 }
-                for position, crumb in enumerate(breadcrumb_pages(page), start=1)
+                for position, crumb in enumerate(page.breadcrumb_pages, start=1)
             ],
         },
     ]
@@ -140,7 +136,7 @@ def build_graph(page: SeoPage, request, settings: SiteSettings, meta: PageMeta):
             "isPartOf": {"@id": site_id},
             "inLanguage": "en",
             "keywords": page.keywords,
-            "articleSection": [mineral.name for mineral in page.minerals.all()],
+            "articleSection": [mineral.name for mineral in page.mineral_list],
         }
         if page.author:
             article["author"] = {
@@ -184,8 +180,8 @@ def page_meta(page: SeoPage, request, settings: SiteSettings) -> PageMeta:
         meta.article = {
             "published_time": page.date_published.isoformat(),
             "modified_time": (page.modified_at or page.date_published).isoformat(),
-            "sections": [mineral.name for mineral in page.minerals.all()],
-            "tags": [tag.name for tag in page.tags.all()],
+            "sections": [mineral.name for mineral in page.mineral_list],
+            "tags": [tag.name for tag in page.tag_list],
         }
     meta.json_ld = json_ld_script(build_graph(page, request, settings, meta))
     return meta

@@ -131,6 +131,13 @@ else:
             "LOCATION": "btob_cache",
         }
     }
+# Wagtail looks image renditions up here; a miss costs one query, so a
+# per-process memory cache is enough and keeps that traffic off the database.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renditions",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
