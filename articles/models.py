@@ -1,4 +1,3 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -20,6 +19,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from articles.blocks import ArticleBodyBlock, SectionContentBlock
+from articles.paging import page_of
 from articles.text import first_paragraph_text, truncate_words
 
 META_DESCRIPTION_MAX = 155
@@ -314,15 +314,8 @@ class ArticleIndexPage(SeoPage):
             articles__in=ArticlePage.objects.live().child_of(self)
         ).distinct()
         selected = minerals.filter(slug=request.GET.get("mineral", "")).first()
-        paginator = Paginator(self.get_articles(selected), ARTICLES_PER_PAGE)
-        try:
-            articles = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            articles = paginator.page(1)
-        except EmptyPage:
-            articles = paginator.page(paginator.num_pages)
         context.update(
-            articles=articles,
+            articles=page_of(request, self.get_articles(selected), ARTICLES_PER_PAGE),
             minerals=minerals,
             selected_mineral=selected,
         )

@@ -1,9 +1,10 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from wagtail.models import Page
+
+from articles.paging import page_of
 
 SEARCH_RESULTS_PER_PAGE = 10
 SEARCH_QUERY_MAX = 200
@@ -15,13 +16,7 @@ def search(request):
     results = None
     if query:
         found = Page.objects.live().public().specific().search(query)
-        paginator = Paginator(found, SEARCH_RESULTS_PER_PAGE)
-        try:
-            results = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            results = paginator.page(1)
-        except EmptyPage:
-            results = paginator.page(paginator.num_pages)
+        results = page_of(request, found, SEARCH_RESULTS_PER_PAGE)
     return render(request, "articles/search.html", {"query": query, "results": results})
 
 

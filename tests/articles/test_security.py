@@ -68,31 +68,26 @@ def run_manage(*args, **env):
     )
 
 
-def test_deploy_check_passes_with_production_settings():
-    result = run_manage(
+def deploy_check(https_only: str):
+    return run_manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
         DEBUG="0",
-        HTTPS_ONLY="1",
+        HTTPS_ONLY=https_only,
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="btobservices.pk",
     )
+
+
+def test_deploy_check_passes_with_production_settings():
+    result = deploy_check(https_only="1")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_deploy_check_fails_when_https_is_switched_off():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        HTTPS_ONLY="0",
-        SECRET_KEY=secrets.token_urlsafe(60),
-        ALLOWED_HOSTS="btobservices.pk",
-    )
+    result = deploy_check(https_only="0")
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stderr + result.stdout
 
