@@ -476,3 +476,49 @@ class ArticleSecondaryKeyword(Orderable):
 
     def __str__(self) -> str:
         return self.keyword
+
+
+@register_setting(icon="search")
+class SeoSettings(BaseSiteSetting):
+    glossary = models.TextField(
+        "Mining glossary",
+        blank=True,
+        help_text="One term a line, e.g. 'heap leaching'. These terms do not count "
+        "against readability, on top of the built-in list (beneficiation, porphyry, "
+        "concentrate, offtake, tailings and more).",
+    )
+
+    panels = [FieldPanel("glossary")]
+
+    class Meta:
+        verbose_name = "SEO analysis"
+
+    def glossary_terms(self) -> list[str]:
+        return [line.strip() for line in self.glossary.splitlines() if line.strip()]
+
+
+class ArticleSeoReport(models.Model):
+    """The last computed analysis of an article, for listings and filters."""
+
+    page = models.OneToOneField(
+        ArticlePage,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="seo_report",
+    )
+    seo_score = models.PositiveSmallIntegerField()
+    readability_score = models.PositiveSmallIntegerField()
+    problems = models.PositiveSmallIntegerField(help_text="Checks with status bad.")
+    checks = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seo_score__lte=100) & Q(readability_score__lte=100),
+                name="articleseoreport_scores_at_most_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SEO {self.seo_score}, readability {self.readability_score}"

@@ -1,0 +1,149 @@
+"""Database side of the analysis: building its context, auditing, storing scores."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from wagtail.images import get_image_model
+from wagtail.models import Site
+
+from articles.models import (
+    ArticlePage,
+    ArticleSecondaryKeyword,
+    ArticleSeoReport,
+    SeoSettings,
+    SiteSettings,
+)
+from articles.seo_analysis import (
+    DEFAULT_GLOSSARY,
+    SeoContext,
+    SeoReport,
+    analyse_article,
+    keyword_owners,
+)
+
+
+@dataclass
+class AuditedArticle:
+    page: ArticlePage
+    url: str
+    report: SeoReport
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.page.title,
+            "url": self.url,
+            "seo_score": self.report.seo_score,
+            "readability_score": self.report.readability_score,
+            "checks": [check.as_dict() for check in self.report.checks],
+        }
+
+
+def saved_keywords() -> list[tuple[int, str, list[str]]]:
+    """(page id, title, keywords) of every article as saved, in two queries."""
+    secondary: dict[int, list[str]] = {}
+    for page_id, keyword in ArticleSecondaryKeyword.objects.values_list(
+        "page_id", "keyword"
+    ):
+        secondary.setdefault(page_id, []).append(keyword)
+    return [
+        (page_id, title, [primary, *secondary.get(page_id, [])])
+        for page_id, title, primary in ArticlePage.objects.values_list(
+            "pk", "title", "primary_keyword"
+        )
+    ]
+
+
+def seo_context_build(
+    *,
+    site: Site | None = None,
+    keywords: Iterable[tuple[int | None, str, list[str]]] | None = None,
+) -> SeoContext:
+    site = site or Site.objects.filter(is_default_site=True).first()
+    site_settings = SiteSettings.for_site(site) if site else None
+    extra = SeoSettings.for_site(site).glossary_terms() if site else []
+    return SeoContext(
+        site_settings=site_settings,
+        glossary=(*DEFAULT_GLOSSARY, *extra),
+        keyword_owners=keyword_owners(
+            saved_keywords() if keywords is None else keywords
+        ),
+        own_hosts=frozenset(Site.objects.values_list("hostname", flat=True)),
+    )
+
+
+def latest_article_revisions() -> list[ArticlePage]:
+    """Every article as its latest revision, with its hero image, in few queries."""
+    pages = list(ArticlePage.objects.select_related("latest_revision").order_by("path"))
+    latest = []
+    for page in pages:
+        if page.latest_revision is not None:
+            # The revision's object is this page: skip the per-page lookup.
+            page.latest_revision.content_object = page
+        latest.append(page.get_latest_revision_as_object())
+    image_ids = {page.hero_image_id for page in latest if page.hero_image_id}
+    images = get_image_model().objects.in_bulk(image_ids)
+    for page in latest:
+        if page.hero_image_id:
+            page.hero_image = images.get(page.hero_image_id)
+    return latest
+
+
+def page_path(page: ArticlePage, cache: object | None = None) -> str:
+    """The page's path on its site; pass one `cache` to look the sites up once."""
+    parts = page.get_url_parts(request=cache)
+    return parts[2] if parts and parts[2] else page.url_path
+
+
+def seo_audit(*, path: str | None = None) -> list[AuditedArticle]:
+    pages = latest_article_revisions()
+    context = seo_context_build(
+        keywords=[(page.pk, page.title, page.keywords) for page in pages]
+    )
+    cache = SimpleNamespace()
+    paths = [(page, page_path(page, cache)) for page in pages]
+    return [
+        AuditedArticle(page, url, analyse_article(page, context))
+        for page, url in paths
+        if path is None or url == path
+    ]
+
+
+def seo_report_store(*, page: ArticlePage, report: SeoReport) -> ArticleSeoReport:
+    stored, _ = ArticleSeoReport.objects.update_or_create(
+        page_id=page.pk,
+        defaults={
+            "seo_score": report.seo_score,
+            "readability_score": report.readability_score,
+            "problems": len(report.problems),
+            "checks": [check.as_dict() for check in report.checks],
+        },
+    )
+    return stored
+
+
+def seo_report_refresh(*, page: ArticlePage) -> ArticleSeoReport:
+    """Analyse the article's latest revision and store the result."""
+    latest = ArticlePage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    return seo_report_store(
+        page=latest, report=analyse_article(latest, seo_context_build())
+    )
+
+
+def seo_reports_store_all(audited: Iterable[AuditedArticle]) -> None:
+    ArticleSeoReport.objects.bulk_create(
+        [
+            ArticleSeoReport(
+                page_id=item.page.pk,
+                seo_score=item.report.seo_score,
+                readability_score=item.report.readability_score,
+                problems=len(item.report.problems),
+                checks=[check.as_dict() for check in item.report.checks],
+            )
+            for item in audited
+        ],
+        update_conflicts=True,
+        unique_fields=["page"],
+        update_fields=["seo_score", "readability_score", "problems", "checks"],
+        batch_size=500,
+    )
