@@ -70,7 +70,7 @@ class SeoContext:
         return sorted(
             {
                 owner.title
-                for owner in self.keyword_owners.get(key, [])
+                for owner in self.keyword_owners.get(collision_key(key), [])
                 if page_id is None or owner.page_id != page_id
             }
         )
@@ -90,6 +90,11 @@ class SeoReport:
         return [check for check in self.checks if check.status == "bad"]
 
 
+def collision_key(key: KeywordKey) -> KeywordKey:
+    """Word order does not make a different keyword: "copper Pakistan" collides."""
+    return tuple(sorted(key))
+
+
 def keyword_owners(
     pages: Iterable[tuple[int | None, str, list[str]]],
 ) -> dict[KeywordKey, list[KeywordOwner]]:
@@ -98,7 +103,7 @@ def keyword_owners(
     for page_id, title, keywords in pages:
         for keyword in keywords:
             if key := keyword_key(keyword):
-                owners[key].append(KeywordOwner(page_id, title))
+                owners[collision_key(key)].append(KeywordOwner(page_id, title))
     return dict(owners)
 
 

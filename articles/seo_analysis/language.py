@@ -132,7 +132,7 @@ def has_transition(sentence: str) -> bool:
 
 
 def first_word(sentence: str) -> str:
-    sentence_words = words(sentence)
+    sentence_words = [stem(word) for word in words(sentence)]
     if not sentence_words:
         return ""
     if sentence_words[0] in {"the", "a", "an"} and len(sentence_words) > 1:
