@@ -299,12 +299,18 @@ def secondary_keyphrases(s: Subject) -> Check:
             "No secondary keyphrases are set; add the related phrases readers "
             "search for.",
         )
-    text = s.structure.text()
-    present = set(language.tokens(text))
+    # A phrase counts where a sentence or a heading holds all its words, not
+    # where its words lie scattered over the article.
+    units = [
+        set(language.tokens(sentence))
+        for sentence in [*s.sentences, *s.structure.subheadings, *s.structure.others]
+    ]
     missing = [
         phrase
         for phrase in s.secondary
-        if not all(token in present for token in keyword_key(phrase))
+        if not any(
+            all(token in unit for token in keyword_key(phrase)) for unit in units
+        )
     ]
     if not missing:
         return Check(

@@ -35,6 +35,10 @@ class Structure:
         return [text for kind, text in self.items if kind == "heading"]
 
     @property
+    def others(self) -> list[str]:
+        return [text for kind, text in self.items if kind == "other"]
+
+    @property
     def first_paragraph(self) -> str:
         return next(iter(self.paragraphs), "")
 
