@@ -20,6 +20,7 @@ from wagtail.snippets.models import register_snippet
 
 from articles.blocks import ArticleBodyBlock, SectionContentBlock
 from articles.paging import page_of
+from articles.seo_analysis.panels import SeoAnalysisPanel
 from articles.text import first_paragraph_text, truncate_words
 
 META_DESCRIPTION_MAX = 155
@@ -389,6 +390,7 @@ class ArticlePage(SeoPage):
         ),
     ]
     promote_panels = [
+        SeoAnalysisPanel(heading="SEO analysis"),
         MultiFieldPanel(
             [
                 FieldPanel("primary_keyword"),
