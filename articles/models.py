@@ -22,6 +22,8 @@ from articles.blocks import ArticleBodyBlock, SectionContentBlock
 from articles.paging import page_of
 from articles.seo_analysis.panels import SeoAnalysisPanel
 from articles.text import first_paragraph_text, truncate_words
+from leads.pages import LeadFormPageMixin
+from leads.panels import LeadCountsPanel
 
 META_DESCRIPTION_MAX = 155
 ARTICLES_PER_PAGE = 12
@@ -253,7 +255,12 @@ class HomePage(SeoPage):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["articles.ArticleIndexPage", "articles.StandardPage"]
+    subpage_types = [
+        "articles.ArticleIndexPage",
+        "articles.StandardPage",
+        "leads.ContactPage",
+        "leads.ThankYouPage",
+    ]
     max_count = 1
 
     def fallback_description_source(self) -> str:
@@ -340,7 +347,7 @@ class ArticlePageQuerySet(PageQuerySet):
         return self.order_by("-date_published", "-first_published_at")
 
 
-class ArticlePage(SeoPage):
+class ArticlePage(LeadFormPageMixin, SeoPage):
     subtitle = models.CharField(max_length=255, blank=True)
     date_published = models.DateField("Publication date", default=timezone.localdate)
     last_reviewed = models.DateField(
@@ -388,6 +395,7 @@ class ArticlePage(SeoPage):
         MultiFieldPanel(
             [FieldPanel("minerals"), FieldPanel("tags")], heading="Taxonomy"
         ),
+        LeadCountsPanel(heading="Leads from this article"),
     ]
     promote_panels = [
         SeoAnalysisPanel(heading="SEO analysis"),

@@ -45,6 +45,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "articles",
+    "leads",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.typed_table_block",
@@ -235,3 +236,29 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "z
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No third-party requests from the admin either: initials instead of Gravatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Leads
+# Who is mailed about each new enquiry (comma-separated addresses).
+LEADS_NOTIFY_EMAILS = env_list("LEADS_NOTIFY_EMAILS")
+# Enquiries per IP address and period, e.g. 5/10m; 0 switches the limit off.
+LEADS_RATE_LIMIT = os.environ.get("LEADS_RATE_LIMIT", "5/10m")
+# 1: also mail the visitor a short acknowledgement.
+LEADS_ACKNOWLEDGE = env_bool("LEADS_ACKNOWLEDGE", False)
+# Behind a proxy, the META key holding the client address, e.g. HTTP_X_REAL_IP.
+LEADS_CLIENT_IP_HEADER = os.environ.get("LEADS_CLIENT_IP_HEADER", "")
+
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "BTOB Services <noreply@btobservices.pk>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend"
+)

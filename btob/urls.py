@@ -17,6 +17,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", article_views.robots_txt, name="robots_txt"),
     path("feed/", LatestArticlesFeed(), name="article_feed"),
+    path("leads/", include("leads.urls")),
 ]
 
 if settings.DEBUG:

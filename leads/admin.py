@@ -1,0 +1,335 @@
+import csv
+
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from articles.models import Mineral
+from leads.models import Lead, LeadNote, LeadStatusChange
+from leads.services import (
+    lead_note_create,
+    lead_notification_resend,
+    lead_set_status,
+)
+
+SUBMITTED_FIELDS = (
+    "name",
+    "email",
+    "company",
+    "phone",
+    "country",
+    "message",
+    "minerals",
+    "investor_type",
+    "investment_range",
+    "consent",
+    "consent_at",
+    "consent_text",
+    "source_article",
+    "source_url",
+    "source_title",
+    "referrer",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "created_at",
+    "spam_reason",
+)
+CSV_FIELDS = (
+    "id",
+    "created_at",
+    "status",
+    "name",
+    "email",
+    "company",
+    "phone",
+    "country",
+    "investor_type",
+    "investment_range",
+    "minerals",
+    "message",
+    "source_title",
+    "source_url",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "owner",
+)
+
+
+def csv_safe(value) -> str:
+    """Stop spreadsheets from running a cell as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + text
+    return text
+
+
+class LeadNoteInline(admin.TabularInline):
+    model = LeadNote
+    fields = ("created_at", "author", "text")
+    readonly_fields = ("created_at", "author")
+    extra = 1
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Notes are a record: added, never edited.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LeadStatusChangeInline(admin.TabularInline):
+    model = LeadStatusChange
+    fields = ("changed_at", "changed_by", "from_status", "to_status")
+    readonly_fields = fields
+    extra = 0
+    verbose_name = "status change"
+    verbose_name_plural = "status history"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "name",
+        "email",
+        "company",
+        "mineral_list",
+        "status",
+        "owner",
+        "source_article",
+    )
+    list_display_links = ("created_at", "name")
+    list_filter = (
+        "status",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+        "minerals",
+        "investor_type",
+        ("source_page", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+        "country",
+    )
+    search_fields = ("name", "email", "company", "message")
+    date_hierarchy = "created_at"
+    list_select_related = ("owner", "source_page")
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = (
+        *SUBMITTED_FIELDS,
+        "notification_state",
+        "notification_attempts",
+        "notification_error",
+        "notified_at",
+        "earlier_enquiries",
+    )
+    fieldsets = (
+        ("Triage", {"fields": ("status", "owner", "next_action_date")}),
+        (
+            "Enquiry",
+            {
+                "fields": (
+                    "name",
+                    "email",
+                    "company",
+                    "phone",
+                    "country",
+                    "minerals",
+                    "investor_type",
+                    "investment_range",
+                    "message",
+                    "created_at",
+                    "earlier_enquiries",
+                )
+            },
+        ),
+        (
+            "Attribution",
+            {
+                "fields": (
+                    "source_article",
+                    "source_url",
+                    "source_title",
+                    "referrer",
+                    "utm_source",
+                    "utm_medium",
+                    "utm_campaign",
+                    "utm_term",
+                    "utm_content",
+                )
+            },
+        ),
+        ("Consent", {"fields": ("consent", "consent_at", "consent_text")}),
+        (
+            "Notification",
+            {
+                "fields": (
+                    "notification_state",
+                    "notification_attempts",
+                    "notification_error",
+                    "notified_at",
+                    "spam_reason",
+                )
+            },
+        ),
+    )
+    inlines = (LeadNoteInline, LeadStatusChangeInline)
+    actions = (
+        "assign_to_me",
+        "set_contacted",
+        "set_qualified",
+        "set_won",
+        "set_lost",
+        "mark_spam",
+        "mark_not_spam",
+        "export_csv",
+        "resend_notification",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("minerals", queryset=Mineral.objects.only("pk", "name"))
+            )
+        )
+
+    def has_add_permission(self, request) -> bool:
+        # Leads come from the form; sales never invent one.
+        return False
+
+    @admin.display(description="Minerals")
+    def mineral_list(self, lead: Lead) -> str:
+        return ", ".join(mineral.name for mineral in lead.minerals.all())
+
+    @admin.display(description="Source article", ordering="source_title")
+    def source_article(self, lead: Lead):
+        if lead.source_page_id and lead.source_url:
+            return format_html(
+                '<a href="{}">{}</a>', lead.source_url, lead.source_title
+            )
+        return lead.source_title or "—"
+
+    @admin.display(description="Earlier enquiries from this email")
+    def earlier_enquiries(self, lead: Lead):
+        earlier = lead.earlier_enquiries().only("pk", "created_at", "status")
+        if not earlier:
+            return "None"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{} ({})</a></li>',
+                (
+                    (
+                        reverse("admin:leads_lead_change", args=[other.pk]),
+                        timezone.localtime(other.created_at).strftime("%Y-%m-%d %H:%M"),
+                        other.get_status_display(),
+                    )
+                    for other in earlier
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        new_status = obj.status
+        if change and "status" in form.changed_data:
+            obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        if obj.status != new_status:
+            lead_set_status(lead=obj, status=new_status, user=request.user)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not LeadNote:
+            formset.save()
+            return
+        for note in formset.save(commit=False):
+            lead_note_create(lead=form.instance, author=request.user, text=note.text)
+
+    def _set_status(self, request, queryset, status: str) -> None:
+        changed = sum(
+            1
+            for lead in queryset
+            if lead_set_status(lead=lead, status=status, user=request.user)
+        )
+        label = Lead.Status(status).label
+        self.message_user(request, f"{changed} lead(s) set to {label}.")
+
+    @admin.action(description="Assign to me", permissions=["change"])
+    def assign_to_me(self, request, queryset) -> None:
+        count = queryset.update(owner=request.user)
+        self.message_user(request, f"{count} lead(s) assigned to you.")
+
+    @admin.action(description="Set status: contacted", permissions=["change"])
+    def set_contacted(self, request, queryset) -> None:
+        self._set_status(request, queryset, Lead.Status.CONTACTED)
+
+    @admin.action(description="Set status: qualified", permissions=["change"])
+    def set_qualified(self, request, queryset) -> None:
+        self._set_status(request, queryset, Lead.Status.QUALIFIED)
+
+    @admin.action(description="Set status: won", permissions=["change"])
+    def set_won(self, request, queryset) -> None:
+        self._set_status(request, queryset, Lead.Status.WON)
+
+    @admin.action(description="Set status: lost", permissions=["change"])
+    def set_lost(self, request, queryset) -> None:
+        self._set_status(request, queryset, Lead.Status.LOST)
+
+    @admin.action(description="Mark as spam", permissions=["change"])
+    def mark_spam(self, request, queryset) -> None:
+        self._set_status(request, queryset, Lead.Status.SPAM)
+
+    @admin.action(description="Not spam (back to new)", permissions=["change"])
+    def mark_not_spam(self, request, queryset) -> None:
+        self._set_status(
+            request, queryset.filter(status=Lead.Status.SPAM), Lead.Status.NEW
+        )
+
+    @admin.action(description="Resend notification", permissions=["change"])
+    def resend_notification(self, request, queryset) -> None:
+        leads = list(queryset.exclude(status=Lead.Status.SPAM))
+        for lead in leads:
+            lead_notification_resend(lead=lead)
+        self.message_user(
+            request,
+            f"Notification queued again for {len(leads)} lead(s).",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Export selected as CSV", permissions=["export"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(CSV_FIELDS)
+        for lead in queryset.select_related("owner").prefetch_related("minerals"):
+            row = {
+                "minerals": "; ".join(m.name for m in lead.minerals.all()),
+                "owner": lead.owner.get_username() if lead.owner else "",
+            }
+            writer.writerow(
+                csv_safe(row[name] if name in row else getattr(lead, name))
+                for name in CSV_FIELDS
+            )
+        return response
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("leads.export_lead")

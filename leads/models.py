@@ -1,0 +1,201 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+
+from articles.models import SeoPage
+from leads.pages import LeadFormPageMixin
+
+TRACKING_MAX = 200
+
+
+class Lead(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        CONTACTED = "contacted", "Contacted"
+        QUALIFIED = "qualified", "Qualified"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+        SPAM = "spam", "Spam"
+
+    class InvestorType(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual investor"
+        FAMILY_OFFICE = "family_office", "Family office"
+        FUND = "fund", "Investment fund"
+        COMPANY = "company", "Mining or industrial company"
+        TRADER = "trader", "Commodity trader"
+        PUBLIC_BODY = "public_body", "Government or development body"
+        OTHER = "other", "Other"
+
+    class InvestmentRange(models.TextChoices):
+        UNDER_1M = "under_1m", "Under US$1 million"
+        FROM_1M = "1m_10m", "US$1–10 million"
+        FROM_10M = "10m_50m", "US$10–50 million"
+        OVER_50M = "over_50m", "Over US$50 million"
+        UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+    class NotificationState(models.TextChoices):
+        PENDING = "pending", "Queued"
+        RETRYING = "retrying", "Failed, will retry"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, gave up"
+        SKIPPED = "skipped", "Not sent (spam or no recipients)"
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    company = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    message = models.TextField(max_length=5000, blank=True)
+    minerals = models.ManyToManyField(
+        "articles.Mineral",
+        blank=True,
+        related_name="leads",
+        verbose_name="minerals of interest",
+    )
+    investor_type = models.CharField(
+        max_length=20, choices=InvestorType.choices, blank=True
+    )
+    investment_range = models.CharField(
+        max_length=20, choices=InvestmentRange.choices, blank=True
+    )
+    consent = models.BooleanField(default=False)
+    consent_at = models.DateTimeField("consent given at", null=True, blank=True)
+    consent_text = models.TextField("consent wording shown", blank=True)
+    source_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        db_index=False,
+    )
+    source_url = models.CharField("source URL", max_length=500, blank=True)
+    source_title = models.CharField(max_length=255, blank=True)
+    referrer = models.CharField(max_length=500, blank=True)
+    utm_source = models.CharField("UTM source", max_length=TRACKING_MAX, blank=True)
+    utm_medium = models.CharField("UTM medium", max_length=TRACKING_MAX, blank=True)
+    utm_campaign = models.CharField("UTM campaign", max_length=TRACKING_MAX, blank=True)
+    utm_term = models.CharField("UTM term", max_length=TRACKING_MAX, blank=True)
+    utm_content = models.CharField("UTM content", max_length=TRACKING_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    spam_reason = models.CharField(max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_leads",
+        limit_choices_to={"is_staff": True},
+        db_index=False,
+    )
+    next_action_date = models.DateField(null=True, blank=True)
+    notification_state = models.CharField(
+        max_length=12,
+        choices=NotificationState.choices,
+        default=NotificationState.PENDING,
+    )
+    notification_attempts = models.PositiveSmallIntegerField(default=0)
+    notification_error = models.TextField(blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # One per rendered form: the database refuses a second lead for it. NULL
+    # (not "") for leads made without a form, so that they never collide.
+    submission_token = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_token"], name="lead_unique_submission_token"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="lead_status_idx"),
+            models.Index(fields=["owner", "-created_at"], name="lead_owner_idx"),
+            models.Index(fields=["source_page", "-created_at"], name="lead_source_idx"),
+            models.Index(fields=["investor_type"], name="lead_investor_type_idx"),
+            models.Index(fields=["country"], name="lead_country_idx"),
+            # Matches the UPPER() that PostgreSQL's email__iexact produces.
+            models.Index(Upper("email"), name="lead_email_ci_idx"),
+        ]
+        permissions = [("export_lead", "Can export leads as CSV")]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def earlier_enquiries(self):
+        if not self.email:
+            return Lead.objects.none()
+        return Lead.objects.filter(email__iexact=self.email).exclude(pk=self.pk)
+
+
+class LeadNote(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(max_length=5000)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note on lead {self.lead_id}"
+
+
+class LeadStatusChange(models.Model):
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=12, choices=Lead.Status.choices)
+    to_status = models.CharField(max_length=12, choices=Lead.Status.choices)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class ContactPage(LeadFormPageMixin, SeoPage):
+    intro = RichTextField(features=["bold", "italic", "link"], blank=True)
+
+    content_panels = SeoPage.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["articles.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    def fallback_description_source(self) -> str:
+        return "Tell us what you are looking for in Pakistan's mineral sector."
+
+
+class ThankYouPage(SeoPage):
+    intro = RichTextField(features=["bold", "italic", "link"], blank=True)
+
+    content_panels = SeoPage.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["articles.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1

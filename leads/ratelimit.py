@@ -1,0 +1,66 @@
+"""Per-IP limit on enquiries, counted in the shared default cache so that it
+holds across gunicorn workers and servers (database cache, or Redis)."""
+
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_at: float
+
+
+def parse_rate(value: str) -> Rate | None:
+    """'5/10m' → 5 per 600 seconds; '0' → no limit."""
+    if value.strip() == "0":
+        return None
+    match = RATE_PATTERN.match(value)
+    if not match or int(match[1]) == 0:
+        raise ImproperlyConfigured(
+            f"LEADS_RATE_LIMIT must look like 5/10m (count/period in s, m, h or d) "
+            f"or be 0 to switch it off, not {value!r}."
+        )
+    return Rate(int(match[1]), int(match[2] or 1) * UNITS[match[3]])
+
+
+def client_ip(request) -> str:
+    header = settings.LEADS_CLIENT_IP_HEADER
+    if header:
+        forwarded = request.META.get(header, "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def rate_limit_hit(ip: str, *, now: float | None = None) -> Verdict:
+    """Count one attempt from this address in the current fixed window."""
+    rate = parse_rate(settings.LEADS_RATE_LIMIT)
+    now = time.time() if now is None else now
+    if rate is None:
+        return Verdict(allowed=True, retry_at=now)
+    window = int(now // rate.seconds)
+    retry_at = float((window + 1) * rate.seconds)
+    key = f"leads:rate:{ip}:{rate.seconds}:{window}"
+    cache.add(key, 0, timeout=rate.seconds + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The window's entry expired between add() and incr().
+        cache.set(key, 1, timeout=rate.seconds + 5)
+        count = 1
+    return Verdict(allowed=count <= rate.count, retry_at=retry_at)

@@ -1,0 +1,30 @@
+from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from leads.forms import LeadForm
+from leads.pages import FRESH_FIELDS_PLACEHOLDER
+from leads.views import privacy_url
+
+register = template.Library()
+
+
+@register.inclusion_tag("leads/includes/lead_form.html", takes_context=True)
+def lead_form(context, submit_label: str = "Send enquiry"):
+    """An empty lead form for the page in context; ids unique within the page."""
+    request = context.get("request")
+    page = context.get("page")
+    number = getattr(request, "leads_form_count", 0) + 1
+    if request is not None:
+        request.leads_form_count = number
+    form = LeadForm(
+        auto_id=f"lead{number}-%s",
+        initial={"source_page": getattr(page, "pk", None)},
+    )
+    return {
+        "form": form,
+        "consent_label": form.consent_label_html(privacy_url(request)),
+        "submit_label": submit_label,
+        "fresh_fields": mark_safe(FRESH_FIELDS_PLACEHOLDER),  # noqa: S308
+        "action": reverse("leads:enquiry"),
+    }

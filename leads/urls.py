@@ -1,0 +1,9 @@
+from django.urls import path
+
+from leads import views
+
+app_name = "leads"
+urlpatterns = [
+    path("enquiry/", views.enquiry, name="enquiry"),
+    path("thank-you/", views.thank_you, name="thank_you"),
+]

@@ -1,0 +1,129 @@
+import math
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from wagtail.models import Page
+
+from leads.forms import CONSENT_TEXT, LeadForm
+from leads.models import ThankYouPage
+from leads.pages import ATTRIBUTION_MAX, FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
+from leads.ratelimit import client_ip, parse_rate, rate_limit_hit
+from leads.services import lead_create
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+def thank_you_url(request) -> str:
+    page = ThankYouPage.objects.live().first()
+    return page.get_url(request) if page else "/leads/thank-you/"
+
+
+def privacy_url(request) -> str | None:
+    page = Page.objects.live().filter(slug="privacy").first()
+    return page.get_url(request) if page else None
+
+
+def render_form_errors(request, form: LeadForm, source_page: Page | None):
+    # Keep the attribution of the page the reader came from; a fresh token.
+    attribution = {
+        name: str(form.data.get(name, "")).replace("\x00", "")[:limit]
+        for name, limit in ATTRIBUTION_MAX.items()
+    }
+    response = render(
+        request,
+        "leads/enquiry_errors.html",
+        {
+            "form": form,
+            "source_page": source_page,
+            "consent_label": form.consent_label_html(privacy_url(request)),
+            "fresh_fields": mark_safe(FRESH_FIELDS_PLACEHOLDER),  # noqa: S308
+            "action": reverse("leads:enquiry"),
+            "submit_label": "Send enquiry",
+        },
+        status=400,
+    )
+    response.content = fill_fresh_fields(response.content.decode(), attribution)
+    return response
+
+
+def too_many_requests(request, retry_at: float):
+    wait_seconds = max(1, math.ceil(retry_at - time.time()))
+    retry_time = timezone.localtime(datetime.fromtimestamp(retry_at, tz=UTC))
+    response = render(
+        request,
+        "leads/too_many_requests.html",
+        {
+            "wait_minutes": math.ceil(wait_seconds / 60),
+            "retry_time": retry_time,
+            "limit": parse_rate(settings.LEADS_RATE_LIMIT),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(wait_seconds)
+    return response
+
+
+# The form carries a signed per-response token instead of Django's CSRF token,
+# because the page it sits on is served from a shared HTML cache: see
+# leads/tokens.py for why that is safe for this one form.
+@csrf_exempt
+@never_cache
+def enquiry(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        return render(request, "leads/request_too_large.html", status=413)
+    verdict = rate_limit_hit(client_ip(request))
+    if not verdict.allowed:
+        return too_many_requests(request, verdict.retry_at)
+    form = LeadForm(request.POST)
+    if not form.is_valid():
+        return render_form_errors(request, form, _source_page(form))
+    data = form.cleaned_data
+    lead_create(
+        name=data["name"],
+        email=data["email"],
+        company=data["company"],
+        phone=data["phone"],
+        country=data["country"],
+        message=data["message"],
+        minerals=data["minerals"],
+        investor_type=data["investor_type"],
+        investment_range=data["investment_range"],
+        consent=data["consent"],
+        consent_text=CONSENT_TEXT,
+        source_page=_source_page(form),
+        referrer=data["referrer"],
+        utm_source=data["utm_source"],
+        utm_medium=data["utm_medium"],
+        utm_campaign=data["utm_campaign"],
+        utm_term=data["utm_term"],
+        utm_content=data["utm_content"],
+        submission_token=data["form_token"],
+        spam_reason=form.spam_reason,
+    )
+    return HttpResponseSeeOther(thank_you_url(request))
+
+
+def _source_page(form: LeadForm) -> Page | None:
+    page_id = form.cleaned_data.get("source_page")
+    if not page_id:
+        return None
+    page = Page.objects.live().filter(pk=page_id).first()
+    return page.specific if page else None
+
+
+def thank_you(request):
+    return render(request, "leads/thank_you_fallback.html")

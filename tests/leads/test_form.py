@@ -1,0 +1,259 @@
+import pytest
+from django.core.cache import cache
+from django_tasks_db.models import DBTaskResult
+
+from leads.models import Lead
+from tests.builders import make_article, make_mineral
+from tests.leads.builders import form_data, form_fields, make_site_pages, parse
+
+pytestmark = pytest.mark.django_db
+ENQUIRY = "/leads/enquiry/"
+
+
+@pytest.fixture
+def pages():
+    return make_site_pages()
+
+
+@pytest.fixture
+def article(pages):
+    return make_article(minerals=[make_mineral("Copper")])
+
+
+def lead_tasks():
+    return DBTaskResult.objects.filter(task_path__startswith="leads.tasks.")
+
+
+def lead_forms(response):
+    return parse(response).select("form.lead-form")
+
+
+def test_article_shows_the_form_with_every_visible_label(client, article):
+    form = lead_forms(client.get(article.url))[0]
+    labels = [label.get_text(" ", strip=True) for label in form.find_all("label")]
+    legends = [legend.get_text(strip=True) for legend in form.find_all("legend")]
+    for expected in ("Name", "Email", "Company", "Phone", "Country", "Message"):
+        assert any(label.startswith(expected) for label in labels), expected
+    assert "Investor type" in labels
+    assert "Investment range" in labels
+    assert "Minerals of interest" in legends
+    consent = form.find("input", attrs={"name": "consent"})
+    consent_label = form.find("label", attrs={"for": consent["id"]})
+    assert consent_label.find("a")["href"] == "/privacy/"
+    for required in ("name", "email", "consent"):
+        assert form.find(attrs={"name": required}).has_attr("required")
+    assert not form.find(attrs={"name": "company"}).has_attr("required")
+
+
+def test_call_to_action_block_renders_a_second_form_with_its_own_ids(client, pages):
+    article = make_article(
+        body=[
+            {
+                "type": "call_to_action",
+                "value": {"heading": "Invest with us", "button_label": "Ask us"},
+            }
+        ]
+    )
+    forms = lead_forms(client.get(article.url))
+    assert len(forms) == 2
+    assert forms[0].find("button").get_text(strip=True) == "Ask us"
+    ids = [tag["id"] for form in forms for tag in form.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    tokens = {form_fields(form)["form_token"] for form in forms}
+    assert len(tokens) == 2
+
+
+def test_contact_page_shows_the_form(client, pages):
+    response = client.get("/contact/")
+    assert response.status_code == 200
+    assert len(lead_forms(response)) == 1
+
+
+def test_valid_submission_redirects_303_to_the_thank_you_page(client, article):
+    response = client.post(ENQUIRY, form_data(source_page=article.pk))
+    assert response.status_code == 303
+    assert response["Location"] == "/thank-you/"
+    page = client.get(response["Location"])
+    assert "Thank you" in parse(page).find("h1").get_text()
+    assert Lead.objects.get().source_page_id == article.pk
+
+
+def test_submission_from_a_cached_page_succeeds_and_tokens_differ(client, article):
+    first = client.get(article.url)
+    key = article.page_cache_key(first.wsgi_request)
+    assert cache.get(key) is not None
+    second = client.get(article.url)
+    token_one = form_fields(lead_forms(first)[0])["form_token"]
+    token_two = form_fields(lead_forms(second)[0])["form_token"]
+    assert token_one != token_two
+    assert "private" in second["Cache-Control"]
+    # The cached HTML itself holds no token, only the placeholder.
+    assert token_one not in cache.get(key)[0]
+    fields = form_fields(lead_forms(second)[0])
+    data = form_data(**{k: v for k, v in fields.items() if k != "form_token"})
+    data["form_token"] = fields["form_token"]
+    response = client.post(ENQUIRY, data)
+    # Sent straight away: kept, but as spam (time trap); the token was accepted.
+    assert response.status_code == 303
+    assert Lead.objects.get().spam_reason == "sent too fast"
+
+
+def test_publishing_a_new_revision_replaces_the_cached_page(client, article):
+    client.get(article.url)
+    article.title = "Copper and gold in Balochistan"
+    article.save_revision().publish()
+    heading = parse(client.get(article.url)).find("h1").get_text()
+    assert heading == "Copper and gold in Balochistan"
+
+
+def test_utm_parameters_referrer_and_source_page_are_recorded(client, article):
+    page = client.get(
+        article.url + "?utm_source=newsletter&utm_medium=email&utm_campaign=q1"
+        "&utm_term=copper&utm_content=footer",
+        HTTP_REFERER="https://www.google.com/",
+    )
+    fields = form_fields(lead_forms(page)[0])
+    assert fields["utm_source"] == "newsletter"
+    response = client.post(ENQUIRY, form_data(**fields))
+    assert response.status_code == 303
+    lead = Lead.objects.get()
+    assert (lead.utm_source, lead.utm_medium, lead.utm_campaign) == (
+        "newsletter",
+        "email",
+        "q1",
+    )
+    assert (lead.utm_term, lead.utm_content) == ("copper", "footer")
+    assert lead.referrer == "https://www.google.com/"
+    assert lead.source_page_id == article.pk
+    assert lead.source_title == article.title
+    assert lead.source_url.endswith(article.url)
+
+
+def test_honeypot_keeps_the_lead_as_spam_and_queues_no_mail(
+    client, article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ENQUIRY, form_data(website="http://spam.example"))
+    assert response.status_code == 303
+    lead = Lead.objects.get()
+    assert (lead.status, lead.spam_reason) == (Lead.Status.SPAM, "honeypot")
+    assert lead.notification_state == Lead.NotificationState.SKIPPED
+    assert not lead_tasks().exists()
+
+
+def test_form_sent_under_three_seconds_is_spam(
+    client, article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ENQUIRY, form_data(seconds_ago=1))
+    assert Lead.objects.get().status == Lead.Status.SPAM
+    assert not lead_tasks().exists()
+
+
+def test_form_sent_after_three_seconds_is_not_spam(
+    client, article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ENQUIRY, form_data(seconds_ago=4))
+    assert Lead.objects.get().status == Lead.Status.NEW
+    assert lead_tasks().count() == 1
+
+
+def test_resending_one_rendered_form_creates_one_lead(client, article):
+    data = form_data()
+    first = client.post(ENQUIRY, data)
+    second = client.post(ENQUIRY, data)
+    assert first.status_code == second.status_code == 303
+    assert Lead.objects.count() == 1
+
+
+LONG = "x" * 201
+BAD_INPUTS = [
+    ("name", {"name": ""}, "This field is required."),
+    ("email", {"email": ""}, "This field is required."),
+    ("email", {"email": "not-an-email"}, "Enter an email address"),
+    ("consent", {"consent": None}, "Please tick the box"),
+    ("name", {"name": "Amina\x00"}, "Null characters are not allowed."),
+    ("message", {"message": "Hello\x00"}, "Null characters are not allowed."),
+    ("name", {"name": LONG}, "at most 200 characters"),
+    ("company", {"company": LONG}, "at most 200 characters"),
+    ("phone", {"phone": "1" * 41}, "at most 40 characters"),
+    ("country", {"country": "y" * 101}, "at most 100 characters"),
+    ("message", {"message": "m" * 5001}, "at most 5000 characters"),
+    ("investor_type", {"investor_type": "whale"}, "Select a valid choice"),
+    ("investment_range", {"investment_range": "1b"}, "Select a valid choice"),
+    ("minerals", {"minerals": ["999999"]}, "Select a valid choice"),
+    ("minerals", {"minerals": ["abc"]}, "is not a valid value"),
+]
+
+
+@pytest.mark.parametrize(("field", "overrides", "message"), BAD_INPUTS)
+def test_bad_input_is_refused_beside_its_field_and_nothing_stored(
+    client, article, field, overrides, message
+):
+    response = client.post(ENQUIRY, form_data(**overrides))
+    assert response.status_code == 400
+    assert not Lead.objects.exists()
+    form = lead_forms(response)[0]
+    holder = form.find(attrs={"name": field}).find_parent(class_="lead-form__field")
+    error = holder.find(class_="lead-form__error")
+    assert message in error.get_text()
+
+
+def test_typed_values_are_kept_when_the_form_comes_back(client, article):
+    response = client.post(
+        ENQUIRY,
+        form_data(
+            email="bad", message="Keep <b>this</b> text", referrer="https://x.io/"
+        ),
+    )
+    form = lead_forms(response)[0]
+    assert form.find(attrs={"name": "name"})["value"] == "Amina Qureshi"
+    assert form.find("textarea").get_text() == "Keep <b>this</b> text"
+    assert form_fields(form)["referrer"] == "https://x.io/"
+    assert form.find("textarea").find("b") is None
+
+
+@pytest.mark.parametrize("token", ["", "forged", "e30:1abc:deadbeef"])
+def test_missing_or_forged_token_is_a_400_with_a_fresh_one(client, article, token):
+    response = client.post(ENQUIRY, form_data(form_token=token))
+    assert response.status_code == 400
+    assert not Lead.objects.exists()
+    form = lead_forms(response)[0]
+    assert "expired or was altered" in form.find(role="alert").get_text() or not token
+    assert form_fields(form)["form_token"] not in ("", token)
+
+
+def test_oversized_request_is_refused_with_413(client, article):
+    response = client.post(ENQUIRY, form_data(message="m" * 70_000))
+    assert response.status_code == 413
+    assert not Lead.objects.exists()
+
+
+def test_malformed_body_is_a_400_not_a_500(client, article):
+    response = client.generic(
+        "POST",
+        ENQUIRY,
+        b"\xff\xfe%%%=&&name",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert not Lead.objects.exists()
+
+
+def test_get_on_the_enquiry_endpoint_is_refused(client, article):
+    assert client.get(ENQUIRY).status_code == 405
+
+
+def test_unicode_is_stored_exactly(client, article):
+    name = "عائشہ خان 🙂"
+    message = "It's “great” — شکریہ! <script>alert('x')</script>"
+    client.post(ENQUIRY, form_data(name=name, message=message, company="O'Brien & Co"))
+    lead = Lead.objects.get()
+    assert (lead.name, lead.message, lead.company) == (name, message, "O'Brien & Co")
+
+
+def test_minerals_of_interest_are_stored(client, article):
+    copper, gold = make_mineral("Copper"), make_mineral("Gold")
+    client.post(ENQUIRY, form_data(minerals=[str(copper.pk), str(gold.pk)]))
+    assert set(Lead.objects.get().minerals.all()) == {copper, gold}
