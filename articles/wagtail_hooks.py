@@ -1,7 +1,11 @@
-from django.urls import path
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
-from articles.seo_analysis.views import SeoAnalysisView
+from articles.models import ArticlePage
+from articles.seo_analysis.listing import ArticleListingViewSet
+from articles.seo_analysis.services import seo_report_refresh
+from articles.seo_analysis.views import SeoAnalysisView, keyword_map
 
 
 @hooks.register("register_admin_urls")
@@ -12,4 +16,26 @@ def register_seo_urls():
             SeoAnalysisView.as_view(),
             name="articles_seo_analysis",
         ),
+        path("articles/keyword-map/", keyword_map, name="articles_keyword_map"),
     ]
+
+
+@hooks.register("register_admin_viewset")
+def register_article_listing():
+    return ArticleListingViewSet()
+
+
+@hooks.register("register_admin_menu_item")
+def register_keyword_map_menu_item():
+    return MenuItem(
+        "Keyword map", reverse("articles_keyword_map"), icon_name="tag", order=160
+    )
+
+
+def refresh_seo_report(request, page):
+    if isinstance(page.specific, ArticlePage):
+        seo_report_refresh(page=page.specific)
+
+
+for hook_name in ("after_create_page", "after_edit_page", "after_publish_page"):
+    hooks.register(hook_name, refresh_seo_report)

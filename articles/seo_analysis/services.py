@@ -19,8 +19,11 @@ from articles.seo_analysis import (
     SeoContext,
     SeoReport,
     analyse_article,
+    collision_key,
     keyword_owners,
 )
+from articles.seo_analysis.checks import keyword_key
+from articles.seo_analysis.structure import article_structure
 
 
 @dataclass
@@ -147,3 +150,97 @@ def seo_reports_store_all(audited: Iterable[AuditedArticle]) -> None:
         update_fields=["seo_score", "readability_score", "problems", "checks"],
         batch_size=500,
     )
+
+
+NO_MINERAL = "No mineral"
+SUGGESTIONS_PER_ARTICLE = 3
+
+
+@dataclass
+class KeywordRow:
+    keyword: str
+    kind: str
+    page: ArticlePage
+    collides_with: list[str]
+
+
+@dataclass
+class LinkSuggestion:
+    source: ArticlePage
+    target: ArticlePage
+    minerals: list[str]
+
+
+@dataclass
+class KeywordMap:
+    groups: list[tuple[str, list[KeywordRow]]]
+    suggestions: list[LinkSuggestion]
+
+    @property
+    def collision_count(self) -> int:
+        return len(
+            {
+                (row.page.pk, row.keyword)
+                for _, rows in self.groups
+                for row in rows
+                if row.collides_with
+            }
+        )
+
+
+def keyword_map_build() -> KeywordMap:
+    """Keywords grouped by mineral, collisions marked, missing links suggested."""
+    pages = latest_article_revisions()
+    owners = keyword_owners((page.pk, page.title, page.keywords) for page in pages)
+    minerals = {page.pk: sorted(m.name for m in page.minerals.all()) for page in pages}
+    groups: dict[str, list[KeywordRow]] = {}
+    for page in pages:
+        kinds = [("primary", page.primary_keyword)] + [
+            ("secondary", keyword) for keyword in page.secondary_keyword_list
+        ]
+        for kind, keyword in kinds:
+            key = keyword_key(keyword)
+            if not key:
+                continue
+            others = sorted(
+                {
+                    owner.title
+                    for owner in owners.get(collision_key(key), [])
+                    if owner.page_id != page.pk
+                }
+            )
+            row = KeywordRow(keyword, kind, page, others)
+            for mineral in minerals[page.pk] or [NO_MINERAL]:
+                groups.setdefault(mineral, []).append(row)
+    return KeywordMap(
+        groups=sorted(
+            groups.items(), key=lambda item: (item[0] == NO_MINERAL, item[0])
+        ),
+        suggestions=_link_suggestions(pages, minerals),
+    )
+
+
+def _link_suggestions(
+    pages: list[ArticlePage], minerals: dict[int, list[str]]
+) -> list[LinkSuggestion]:
+    links = {
+        page.pk: {
+            link.href.removeprefix("page:")
+            for link in article_structure(page).links
+            if link.href.startswith("page:")
+        }
+        for page in pages
+    }
+    suggestions = []
+    for source in pages:
+        candidates = []
+        for target in pages:
+            shared = sorted(set(minerals[source.pk]) & set(minerals[target.pk]))
+            if target.pk == source.pk or not shared:
+                continue
+            if str(target.pk) in links[source.pk]:
+                continue
+            candidates.append(LinkSuggestion(source, target, shared))
+        candidates.sort(key=lambda item: (-len(item.minerals), item.target.title))
+        suggestions.extend(candidates[:SUGGESTIONS_PER_ARTICLE])
+    return suggestions

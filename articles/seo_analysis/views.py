@@ -6,7 +6,7 @@ from wagtail.admin.views.pages.preview import PreviewOnEditView
 from wagtail.models import Site
 
 from articles.seo_analysis import analyse_article
-from articles.seo_analysis.services import seo_context_build
+from articles.seo_analysis.services import keyword_map_build, seo_context_build
 from articles.seo_analysis.widths import cut_title
 
 SOCIAL_CARD_SPEC = "fill-600x315"
@@ -71,3 +71,11 @@ class SeoAnalysisView(PreviewOnEditView):
             "articles/admin/seo_report.html",
             editor_report_context(self.object, request),
         )
+
+
+def keyword_map(request):
+    return TemplateResponse(
+        request,
+        "articles/admin/keyword_map.html",
+        {"map": keyword_map_build(), "page_title": "Keyword map"},
+    )

@@ -4,17 +4,11 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from wagtail.test.utils.form_data import (
-    inline_formset,
-    nested_form_data,
-    rich_text,
-    streamfield,
-)
+from wagtail.test.utils.form_data import inline_formset
 
 from articles.models import SiteSettings
+from tests.articles.seo_forms import INTRODUCTION, article_form_data
 from tests.builders import make_article, make_home
-
-INTRODUCTION = "Mining in the province draws investors from the Gulf."
 
 
 @pytest.fixture
@@ -36,23 +30,6 @@ def article(db):
         primary_keyword="Reko Diq copper",
         introduction=INTRODUCTION,
     )
-
-
-def form_data(**changes) -> dict:
-    fields = {
-        "title": "Copper in Balochistan",
-        "slug": "copper-in-balochistan",
-        "date_published": "2026-01-15",
-        "introduction": INTRODUCTION,
-        "body": streamfield(
-            [("paragraph", rich_text("<p>Reko Diq is a copper-gold deposit.</p>"))]
-        ),
-        "primary_keyword": "Reko Diq copper",
-        "secondary_keywords": inline_formset([]),
-        "comments": inline_formset([]),
-        **changes,
-    }
-    return nested_form_data(fields)
 
 
 def statuses(soup) -> dict[str, str]:
@@ -90,7 +67,10 @@ def test_panel_analyses_unsaved_changes_without_saving_them(editor, article):
     revisions_before = article.revisions.count()
     changed_intro = "Reko Diq copper is the prize in Balochistan, investors say."
     response = editor.post(
-        url, form_data(introduction=changed_intro, seo_title="Reko Diq copper: a guide")
+        url,
+        article_form_data(
+            introduction=changed_intro, seo_title="Reko Diq copper: a guide"
+        ),
     )
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html5lib")
@@ -111,7 +91,9 @@ def test_unsaved_score_moves_with_the_content(editor, article):
     url = reverse("articles_seo_analysis", args=[article.pk])
 
     def seo_score(**changes) -> int:
-        soup = BeautifulSoup(editor.post(url, form_data(**changes)).content, "html5lib")
+        soup = BeautifulSoup(
+            editor.post(url, article_form_data(**changes)).content, "html5lib"
+        )
         return int(soup.select_one("[data-score='seo'] strong").get_text())
 
     weak = seo_score(primary_keyword="")
@@ -125,7 +107,7 @@ def test_unsaved_score_moves_with_the_content(editor, article):
 
 def test_secondary_keywords_from_the_unsaved_inline_formset_are_read(editor, article):
     url = reverse("articles_seo_analysis", args=[article.pk])
-    data = form_data(
+    data = article_form_data(
         secondary_keywords=inline_formset([{"keyword": "copper-gold deposit"}])
     )
     soup = BeautifulSoup(editor.post(url, data).content, "html5lib")
