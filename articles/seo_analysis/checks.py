@@ -79,7 +79,7 @@ class Subject:
     other_owners: list[str]
     today: date
     sentences: list[str] = field(default_factory=list)
-    text_tokens: set[str] = field(default_factory=set)
+    readable: list[list[str]] = field(default_factory=list)
     word_count: int = 0
 
     def __post_init__(self) -> None:
@@ -89,9 +89,10 @@ class Subject:
             for block in text_blocks
             for sentence in language.split_sentences(block)
         ]
-        body = self.structure.text()
-        self.text_tokens = set(language.tokens(body))
-        self.word_count = len(language.words(body))
+        self.readable = [
+            readable_words(sentence, self.glossary) for sentence in self.sentences
+        ]
+        self.word_count = len(language.words(self.structure.text()))
 
 
 def keyword_key(keyword: str) -> KeywordKey:
@@ -450,16 +451,19 @@ def review_date(s: Subject) -> Check:
     )
 
 
-def _readable_words(s: Subject, sentence: str) -> list[str]:
+def readable_words(sentence: str, glossary: list[KeywordKey]) -> list[str]:
     """Words of a sentence, less glossary terms, which readers of ours know."""
     found = language.words(sentence)
     stems = [language.stem(word) for word in found]
+    by_first: dict[str, list[KeywordKey]] = {}
+    for term in glossary:
+        if term:
+            by_first.setdefault(term[0], []).append(term)
     drop: set[int] = set()
-    for term in s.glossary:
-        size = len(term)
-        for start in range(len(stems) - size + 1):
-            if tuple(stems[start : start + size]) == term:
-                drop.update(range(start, start + size))
+    for start, first in enumerate(stems):
+        for term in by_first.get(first, ()):
+            if tuple(stems[start : start + len(term)]) == term:
+                drop.update(range(start, start + len(term)))
     return [word for position, word in enumerate(found) if position not in drop]
 
 
@@ -471,7 +475,7 @@ def sentence_length(s: Subject) -> Check:
             "Not assessed: no sentences.",
             scored=False,
         )
-    long = sum(1 for sentence in s.sentences if len(_readable_words(s, sentence)) > 20)
+    long = sum(1 for words in s.readable if len(words) > 20)
     share = long / len(s.sentences) * 100
     summary = f"{share:.0f} % of sentences have more than 20 words"
     if share <= 25:
@@ -598,7 +602,7 @@ def consecutive_sentences(s: Subject) -> Check:
 
 
 def flesch_reading_ease(s: Subject) -> Check:
-    sentence_words = [_readable_words(s, sentence) for sentence in s.sentences]
+    sentence_words = s.readable
     all_words = [word for words in sentence_words for word in words]
     if not all_words:
         return Check(

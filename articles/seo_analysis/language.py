@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 # "U.S.", "U.K.", "e.g." read as one word each, so "U.S." = "US".
@@ -58,6 +59,7 @@ def normalise(text: str) -> str:
     return text.lower()
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Fold possessives and plurals onto one form: "Pakistan's", "minerals"."""
     word = word.removesuffix("'s").rstrip("'")
@@ -74,7 +76,12 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Raw words of `text`, normalised but not stemmed."""
-    return WORD.findall(normalise(text))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(normalise(text)))
 
 
 def tokens(text: str) -> list[str]:
@@ -96,6 +103,7 @@ def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in SENTENCE_END.split(protected) if part.strip()]
 
 
+@lru_cache(maxsize=65536)
 def count_syllables(word: str) -> int:
     word = re.sub(r"[^a-z]", "", word.lower())
     if not word:
