@@ -1,15 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-SALES_PERMISSIONS = [
-    ("leads", "lead", "view_lead"),
-    ("leads", "lead", "change_lead"),
-    ("leads", "lead", "export_lead"),
-    ("leads", "leadnote", "view_leadnote"),
-    ("leads", "leadnote", "add_leadnote"),
-    ("leads", "leadstatuschange", "view_leadstatuschange"),
-    ("articles", "mineral", "view_mineral"),
-]
+from leads.roles import sales_group_ensure
 
 
 def create_sales_group(apps, schema_editor):
@@ -19,17 +11,7 @@ def create_sales_group(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Sales")
-    for app_label, model, codename in SALES_PERMISSIONS:
-        group.permissions.add(
-            Permission.objects.get(
-                content_type__app_label=app_label,
-                content_type__model=model,
-                codename=codename,
-            )
-        )
+    sales_group_ensure(apps)
 
 
 def remove_sales_group(apps, schema_editor):

@@ -1,0 +1,38 @@
+"""A real SMTP server on a free localhost port, for delivery tests."""
+
+import socket
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(
+            (
+                envelope.rcpt_tos,
+                message_from_bytes(envelope.content, policy=policy.SMTP),
+            )
+        )
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server(port: int):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
