@@ -3,7 +3,7 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -93,7 +93,7 @@ def test_concurrent_double_submit_of_one_form_creates_one_lead(clean_cache):
             barrier.wait()
             statuses.append(Client().post("/leads/enquiry/", data).status_code)
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=submit) for _ in range(4)]
     for thread in threads:
@@ -120,7 +120,7 @@ def test_concurrent_service_calls_with_one_token_race_on_the_constraint():
                     time.sleep(0.5)
             results.append(created)
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=create) for _ in range(2)]
     for thread in threads:

@@ -1,0 +1,85 @@
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from django.test import override_settings
+
+from leads.models import Lead
+from leads.ratelimit import parse_rate
+from tests.leads.builders import form_data, parse
+from tests.leads.servers import gunicorn
+
+ENQUIRY = "/leads/enquiry/"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def post(base: str, data: dict) -> tuple[int, dict, bytes]:
+    opener = urllib.request.build_opener(NoRedirect)
+    body = urllib.parse.urlencode(data, doseq=True).encode()
+    try:
+        response = opener.open(base + ENQUIRY, body, timeout=20)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+    return response.status, dict(response.headers), response.read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rate_limit_holds_across_two_server_processes(clean_cache):
+    with (
+        gunicorn(LEADS_RATE_LIMIT="5/10m") as first,
+        gunicorn(LEADS_RATE_LIMIT="5/10m") as second,
+    ):
+        statuses = [
+            post(base, form_data(email=f"reader{n}@example.com"))[0]
+            for n, base in enumerate([first, second] * 3 + [first, second])
+        ]
+        status, headers, body = post(second, form_data())
+    assert statuses[:5] == [303] * 5
+    assert statuses[5:] == [429, 429, 429]
+    assert status == 429
+    assert Lead.objects.count() == 5
+    assert 0 < int(headers["Retry-After"]) <= 600
+    text = parse(body).find("main").get_text(" ", strip=True)
+    assert "Please try again after" in text
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT="2/1m")
+def test_429_page_says_when_to_try_again(client):
+    for _ in range(2):
+        assert client.post(ENQUIRY, form_data()).status_code == 303
+    response = client.post(ENQUIRY, form_data())
+    assert response.status_code == 429
+    wait = int(response["Retry-After"])
+    assert 0 < wait <= 60
+    text = parse(response).find("main").get_text(" ", strip=True)
+    assert "at most 2 enquiries" in text
+    assert "try again after" in text
+    assert Lead.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT="0")
+def test_rate_limit_0_switches_it_off(client):
+    statuses = {client.post(ENQUIRY, form_data()).status_code for _ in range(8)}
+    assert statuses == {303}
+
+
+@pytest.mark.parametrize(
+    ("value", "count", "seconds"),
+    [("5/10m", 5, 600), ("3/h", 3, 3600), ("100/30s", 100, 30)],
+)
+def test_rate_setting_is_parsed(value, count, seconds):
+    rate = parse_rate(value)
+    assert (rate.count, rate.seconds) == (count, seconds)
+
+
+@pytest.mark.parametrize("value", ["five", "5/10y", "0/1m", ""])
+def test_bad_rate_setting_is_a_clear_error(value):
+    with pytest.raises(Exception, match="LEADS_RATE_LIMIT must look like 5/10m"):
+        parse_rate(value)
