@@ -1,9 +1,9 @@
 """The readable structure of an article, taken from its fields and StreamField."""
 
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
 from wagtail.rich_text import RichText
 
 from articles.text import plain_text
@@ -113,25 +113,61 @@ def _add_rich_text(
     default_kind: str = "paragraph",
 ) -> None:
     source = value.source if isinstance(value, RichText) else str(value or "")
-    soup = BeautifulSoup(source, "html.parser")
-    for anchor in soup.find_all("a"):
-        link = _link(anchor, own_hosts)
+    parser = _RichTextParser()
+    parser.feed(source)
+    parser.close()
+    for attrs in parser.anchors:
+        link = _link(attrs, own_hosts)
         if link is not None:
             structure.links.append(link)
-    elements = soup.find_all(TEXT_TAGS)
-    if not elements:
-        structure.add(default_kind, soup.get_text(" "))
-        return
-    for element in elements:
-        if element.find_parent(TEXT_TAGS) is not None:
-            continue
-        if element.name == "h1":
+    for tag, text in parser.blocks:
+        if tag == "h1":
             structure.extra_h1s += 1
-        kind = "heading" if element.name in {"h2", "h3"} else default_kind
-        structure.add(kind, element.get_text(" "))
+        kind = "heading" if tag in {"h2", "h3"} else default_kind
+        structure.add(kind, text)
+    structure.add(default_kind, "".join(parser.loose))
 
 
-def _link(anchor, own_hosts: frozenset[str]) -> Link | None:
+class _RichTextParser(HTMLParser):
+    """Outermost text blocks, loose text and links of one rich text value."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self.anchors: list[dict[str, str]] = []
+        self.loose: list[str] = []
+        self._open: str | None = None
+        self._depth = 0
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.anchors.append({name: value or "" for name, value in attrs})
+        elif tag == "br":
+            self.handle_data(" ")
+        elif tag in TEXT_TAGS:
+            if self._open is None:
+                self._open, self._text = tag, []
+            self._depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in TEXT_TAGS and self._open is not None:
+            self._depth -= 1
+            if self._depth == 0:
+                self.blocks.append((self._open, "".join(self._text)))
+                self._open = None
+
+    def handle_data(self, data):
+        (self._text if self._open is not None else self.loose).append(data)
+
+    def close(self):
+        super().close()
+        if self._open is not None:
+            self.blocks.append((self._open, "".join(self._text)))
+            self._open = None
+
+
+def _link(anchor: dict[str, str], own_hosts: frozenset[str]) -> Link | None:
     linktype = anchor.get("linktype")
     if linktype in {"page", "document"}:
         return Link(href=f"{linktype}:{anchor.get('id', '')}", internal=True)
