@@ -124,7 +124,12 @@ def test_list_makes_no_query_per_row(client, sales, django_user_model):
 
 def test_filters_are_offered(client, sales):
     make_site_pages()
-    make_lead(owner=sales, source_page=make_article(), country="Pakistan")
+    make_lead(
+        owner=sales,
+        source_page=make_article(),
+        country="Pakistan",
+        minerals=[make_mineral("Copper")],
+    )
     login(client, sales)
     page = parse(client.get(LIST))
     titles = [
