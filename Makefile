@@ -20,7 +20,14 @@ node_modules/vnu-jar/build/dist/vnu.jar: package.json
 run: $(BIN)/activate
 	DEBUG=1 $(MANAGE) migrate --no-input
 	DEBUG=1 $(MANAGE) load_demo_content
+	@# The task worker (lead notifications) runs beside the web server and
+	@# stops with it.
+	DEBUG=1 $(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+worker: $(BIN)/activate
+	DEBUG=1 $(MANAGE) db_worker
 
 test: $(BIN)/activate
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node_modules/vnu-jar/build/dist/vnu.jar; fi

@@ -21,6 +21,7 @@ from articles.models import (
     SiteSettings,
     StandardPage,
 )
+from leads.models import ContactPage, ThankYouPage
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SEED_ARTICLE = DEMO_DIR / "000_f85048494396b3d4.txt"
@@ -97,6 +98,24 @@ class Command(BaseCommand):
             title="Privacy policy",
             intro="How we handle the details you send us.",
             body=[{"type": "paragraph", "value": PRIVACY_TEXT}],
+        )
+        self.child(
+            home,
+            ContactPage,
+            slug="contact",
+            title="Contact us",
+            intro="<p>Tell us what you are looking for in Pakistan's mineral sector; "
+            "an adviser will reply within two working days.</p>",
+            show_in_menus=True,
+        )
+        self.child(
+            home,
+            ThankYouPage,
+            slug="thank-you",
+            title="Thank you for your enquiry",
+            intro="<p>We have received your details and will reply within two "
+            "working days.</p>",
+            noindex=True,
         )
         self.seed_article(index, author)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
