@@ -6,9 +6,10 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from wagtail.models import Page
 
-from articles.models import Mineral
-from leads.models import Lead, LeadNote, LeadStatusChange
+from articles.models import ArticlePage, Mineral
+from leads.models import ContactPage, Lead, LeadNote, LeadStatusChange
 from leads.services import (
     lead_note_create,
     lead_notification_resend,
@@ -70,6 +71,20 @@ def csv_safe(value) -> str:
     return text
 
 
+class SourcePageFilter(admin.SimpleListFilter):
+    title = "source page"
+    parameter_name = "source_page"
+
+    def lookups(self, request, model_admin):
+        pages = Page.objects.type(ArticlePage, ContactPage).order_by("title")
+        return [(str(page.pk), page.title) for page in pages.only("pk", "title")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(source_page_id=int(self.value()))
+        return queryset
+
+
 class LeadNoteInline(admin.TabularInline):
     model = LeadNote
     fields = ("created_at", "author", "text")
@@ -117,10 +132,12 @@ class LeadAdmin(admin.ModelAdmin):
     list_display_links = ("created_at", "name")
     list_filter = (
         "status",
-        ("owner", admin.RelatedOnlyFieldListFilter),
+        # Choices come from the small user and page tables, not from scanning
+        # every lead for the owners and pages it uses.
+        "owner",
         "minerals",
         "investor_type",
-        ("source_page", admin.RelatedOnlyFieldListFilter),
+        SourcePageFilter,
         "created_at",
         "country",
     )

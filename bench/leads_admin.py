@@ -1,0 +1,133 @@
+"""Time the lead list in the Django admin with 100,000 leads.
+
+Creates (or reuses) a scratch PostgreSQL database, fills it with leads by
+bulk_create, then requests /django-admin/leads/lead/ through Django's test
+client as a superuser and prints the median time and query count.
+
+    DEBUG=1 .venv/bin/python bench/leads_admin.py [--leads N] [--db NAME]
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIST = "/django-admin/leads/lead/"
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--db", default="btob_bench_leads")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", args.db],
+        check=True,
+    )
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", args.db], check=True
+    )
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    os.environ.setdefault("DEBUG", "1")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "btob.settings"
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from articles.models import ArticlePage, Mineral
+    from leads.models import Lead
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    call_command("load_demo_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    User = get_user_model()
+    admin = User.objects.create_superuser("bench", "bench@example.com", "bench-pass-1")
+    owners = [admin] + [
+        User.objects.create_user(f"sales{n}", is_staff=True) for n in range(5)
+    ]
+    minerals = list(Mineral.objects.all())
+    article = ArticlePage.objects.first()
+
+    rng = random.Random(42)
+    now = timezone.now()
+    start = time.perf_counter()
+    statuses = [choice for choice, _ in Lead.Status.choices]
+    leads = [
+        Lead(
+            name=f"Reader {n}",
+            email=f"reader{n % 40_000}@example.com",
+            company=f"Company {n % 5000}",
+            country=rng.choice(["Pakistan", "UAE", "China", "UK", "USA", "Canada"]),
+            message="Interested in copper and gold offtake, please call." * 2,
+            investor_type=rng.choice(Lead.InvestorType.values),
+            status=rng.choice(statuses),
+            owner=rng.choice(owners + [None] * 3),
+            source_page=article if n % 3 else None,
+            source_title=article.title if n % 3 else "",
+            source_url="https://btobservices.pk/insights/x/" if n % 3 else "",
+            consent=True,
+            created_at=now - timedelta(minutes=n * 5),
+            submission_token=f"bench-{n}",
+        )
+        for n in range(args.leads)
+    ]
+    created = Lead.objects.bulk_create(leads, batch_size=5000)
+    through = Lead.minerals.through
+    through.objects.bulk_create(
+        [
+            through(lead_id=lead.pk, mineral_id=mineral.pk)
+            for lead in created
+            for mineral in rng.sample(minerals, rng.randint(0, 2))
+        ],
+        batch_size=10_000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"Filled {Lead.objects.count():,} leads in {time.perf_counter() - start:.1f} s"
+    )
+
+    client = Client()
+    client.force_login(admin)
+    urls = {
+        "list": "/django-admin/leads/lead/",
+        "filter status": "/django-admin/leads/lead/?status__exact=qualified",
+        "filter mineral": f"{LIST}?minerals__id__exact={minerals[0].pk}",
+        "search": "/django-admin/leads/lead/?q=reader123%40example.com",
+        "page 500": "/django-admin/leads/lead/?p=500",
+    }
+    for label, url in urls.items():
+        client.get(url)  # warm up
+        timings = []
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as queries:
+                begin = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - begin) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+        print(
+            f"{label:15} median {statistics.median(timings):7.1f} ms  "
+            f"min {min(timings):7.1f} ms  {len(queries)} queries"
+        )
+
+
+if __name__ == "__main__":
+    main()
