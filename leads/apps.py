@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from leads import signals  # noqa: F401
+        from leads import checks, signals  # noqa: F401
 
         post_migrate.connect(ensure_sales_group, sender=self)
 

@@ -5,6 +5,7 @@ import urllib.request
 import pytest
 from django.test import override_settings
 
+from leads.checks import check_rate_limit
 from leads.models import Lead
 from leads.ratelimit import parse_rate
 from tests.leads.builders import form_data, parse
@@ -83,3 +84,10 @@ def test_rate_setting_is_parsed(value, count, seconds):
 def test_bad_rate_setting_is_a_clear_error(value):
     with pytest.raises(Exception, match="LEADS_RATE_LIMIT must look like 5/10m"):
         parse_rate(value)
+
+
+def test_bad_rate_setting_fails_the_system_check():
+    with override_settings(LEADS_RATE_LIMIT="lots"):
+        errors = check_rate_limit(None)
+    assert [error.id for error in errors] == ["leads.E001"]
+    assert check_rate_limit(None) == []
