@@ -112,7 +112,6 @@ def analyse_article(page, context: SeoContext) -> SeoReport:
     key = keyword_key(page.primary_keyword)
     secondary = [keyword for keyword in _secondary_keywords(page) if keyword.strip()]
     subject = Subject(
-        keyphrase=page.primary_keyword,
         key=key,
         secondary=secondary,
         seo_title=page.seo_title or page.title,

@@ -64,7 +64,6 @@ class Check:
 class Subject:
     """Everything the checks read, computed once per article."""
 
-    keyphrase: str
     key: KeywordKey
     secondary: list[str]
     seo_title: str
@@ -99,13 +98,14 @@ def keyword_key(keyword: str) -> KeywordKey:
     return tuple(language.content_tokens(keyword)) if keyword.strip() else ()
 
 
-def contains(text: str, key: KeywordKey, share: float = 1.0) -> bool:
-    """Whether `text` has the key's content words, in any order and form."""
+def contains(text: str, key: KeywordKey, *, most: bool = False) -> bool:
+    """Whether `text` has the key's content words (with `most`, over half of
+    them), in any order and form."""
     if not key:
         return False
     present = set(language.tokens(text))
     found = sum(1 for token in key if token in present)
-    return found >= len(key) * share if share < 1 else found == len(key)
+    return found * 2 > len(key) if most else found == len(key)
 
 
 def starts_with(text: str, key: KeywordKey) -> bool:
@@ -140,7 +140,9 @@ def keyphrase_in_title(s: Subject) -> Check:
     if not s.key:
         return _no_keyphrase("keyphrase_in_title")
     if starts_with(s.seo_title, s.key):
-        return Check("keyphrase_in_title", GOOD, "The SEO title starts with it.")
+        return Check(
+            "keyphrase_in_title", GOOD, "The SEO title starts with the keyphrase."
+        )
     if contains(s.seo_title, s.key):
         return Check(
             "keyphrase_in_title",
@@ -169,7 +171,9 @@ def keyphrase_in_introduction(s: Subject) -> Check:
 def keyphrase_in_meta_description(s: Subject) -> Check:
     if not s.key:
         return _no_keyphrase("keyphrase_in_meta_description")
-    source = " (taken from the introduction)" if s.description_is_fallback else ""
+    source = (
+        " (not set, so taken from the page text)" if s.description_is_fallback else ""
+    )
     if contains(s.meta_description, s.key):
         return Check(
             "keyphrase_in_meta_description",
@@ -239,8 +243,8 @@ def keyphrase_in_subheadings(s: Subject) -> Check:
         return Check(
             "keyphrase_in_subheadings", BAD, "The article has no H2 or H3 subheadings."
         )
-    # Headings are short: more than half of the keyphrase's words is a match.
-    matched = sum(1 for heading in headings if contains(heading, s.key, share=0.51))
+    # Headings are short: more than half of the keyphrase's words make a match.
+    matched = sum(1 for heading in headings if contains(heading, s.key, most=True))
     share = matched / len(headings) * 100
     summary = f"{matched} of {len(headings)} subheadings reflect the keyphrase"
     if 30 <= share <= 75:
@@ -265,7 +269,7 @@ def keyphrase_in_image_alt(s: Subject) -> Check:
             OK,
             "The article has no images; one with a descriptive alt text helps.",
         )
-    matched = sum(1 for alt in alts if contains(alt, s.key, share=0.51))
+    matched = sum(1 for alt in alts if contains(alt, s.key, most=True))
     if matched:
         return Check(
             "keyphrase_in_image_alt",
@@ -346,7 +350,9 @@ def text_length(s: Subject) -> Check:
 
 def meta_description_length(s: Subject) -> Check:
     length = len(s.meta_description)
-    source = " (taken from the introduction)" if s.description_is_fallback else ""
+    source = (
+        " (not set, so taken from the page text)" if s.description_is_fallback else ""
+    )
     summary = f"The meta description{source} has {length} characters"
     if 121 <= length <= 156:
         return Check("meta_description_length", GOOD, f"{summary}.")

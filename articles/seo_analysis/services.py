@@ -76,7 +76,8 @@ def seo_context_build(
 
 
 def latest_article_revisions() -> list[ArticlePage]:
-    """Every article as its latest revision, with its hero image, in few queries."""
+    """Every article as its latest revision (Wagtail loads each draft with a few
+    queries); hero images come in one query."""
     pages = list(ArticlePage.objects.select_related("latest_revision").order_by("path"))
     latest = []
     for page in pages:
