@@ -38,7 +38,9 @@ def attribution_from_request(request) -> dict[str, str]:
     return {name: values[name][:limit] for name, limit in ATTRIBUTION_MAX.items()}
 
 
-def fill_fresh_fields(html: str, attribution: dict[str, str]) -> str:
+def fill_fresh_fields(
+    html: str, attribution: dict[str, str], issued_at: float | None = None
+) -> str:
     """Put a new token (and this request's attribution) into every form."""
     parts = html.split(FRESH_FIELDS_PLACEHOLDER)
     filled = [parts[0]]
@@ -46,7 +48,10 @@ def fill_fresh_fields(html: str, attribution: dict[str, str]) -> str:
         filled.append(
             render_to_string(
                 "leads/includes/fresh_fields.html",
-                {"token": form_token_issue(), "attribution": attribution},
+                {
+                    "token": form_token_issue(issued_at=issued_at),
+                    "attribution": attribution,
+                },
             )
         )
         filled.append(part)

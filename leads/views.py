@@ -3,7 +3,11 @@ import time
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +58,12 @@ def render_form_errors(request, form: LeadForm, source_page: Page | None):
         },
         status=400,
     )
-    response.content = fill_fresh_fields(response.content.decode(), attribution)
+    # A new nonce, but the first rendering's time: a reader who only ticks a
+    # box they missed is not caught by the time trap.
+    issued_at = form.token.issued_at if form.token else None
+    response.content = fill_fresh_fields(
+        response.content.decode(), attribution, issued_at=issued_at
+    )
     return response
 
 
@@ -83,7 +92,10 @@ def too_many_requests(request, retry_at: float):
 def enquiry(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit():
+        return HttpResponseBadRequest("Malformed Content-Length header.")
+    if int(length) > MAX_BODY_BYTES:
         return render(request, "leads/request_too_large.html", status=413)
     verdict = rate_limit_hit(client_ip(request))
     if not verdict.allowed:

@@ -241,6 +241,22 @@ def test_malformed_body_is_a_400_not_a_500(client, article):
     assert not Lead.objects.exists()
 
 
+def test_malformed_content_length_is_a_400(client, article):
+    response = client.post(ENQUIRY, form_data(), CONTENT_LENGTH="12abc")
+    assert response.status_code == 400
+    assert not Lead.objects.exists()
+
+
+def test_corrected_form_keeps_the_first_rendering_time(client, article):
+    first = client.post(ENQUIRY, form_data(consent=None, seconds_ago=10))
+    assert first.status_code == 400
+    fields = form_fields(lead_forms(first)[0])
+    # The reader ticks the box and sends again at once.
+    response = client.post(ENQUIRY, form_data(form_token=fields["form_token"]))
+    assert response.status_code == 303
+    assert Lead.objects.get().status == Lead.Status.NEW
+
+
 def test_get_on_the_enquiry_endpoint_is_refused(client, article):
     assert client.get(ENQUIRY).status_code == 405
 
