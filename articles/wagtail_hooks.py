@@ -5,7 +5,11 @@ from wagtail.admin.menu import MenuItem
 from articles.models import ArticlePage
 from articles.seo_analysis.listing import ArticleListingViewSet
 from articles.seo_analysis.services import seo_report_refresh
-from articles.seo_analysis.views import SeoAnalysisView, keyword_map
+from articles.seo_analysis.views import (
+    SeoAnalysisOnCreateView,
+    SeoAnalysisView,
+    keyword_map,
+)
 
 
 @hooks.register("register_admin_urls")
@@ -15,6 +19,15 @@ def register_seo_urls():
             "articles/<int:page_id>/seo-analysis/",
             SeoAnalysisView.as_view(),
             name="articles_seo_analysis",
+        ),
+        path(
+            "articles/new/<int:parent_page_id>/seo-analysis/",
+            SeoAnalysisOnCreateView.as_view(),
+            {
+                "content_type_app_name": "articles",
+                "content_type_model_name": "articlepage",
+            },
+            name="articles_seo_analysis_on_create",
         ),
         path("articles/keyword-map/", keyword_map, name="articles_keyword_map"),
     ]

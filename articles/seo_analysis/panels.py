@@ -22,4 +22,10 @@ class SeoAnalysisPanel(Panel):
                     "articles_seo_analysis", args=[page.pk]
                 )
                 context.update(editor_report_context(page, self.request))
+            elif parent_id := self.request.resolver_match.kwargs.get("parent_page_id"):
+                # A new page has no place in the tree yet: the first analysis
+                # arrives from the form, as soon as the script sends it.
+                context["analysis_url"] = reverse(
+                    "articles_seo_analysis_on_create", args=[parent_id]
+                )
             return context

@@ -2,7 +2,7 @@
 
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
-from wagtail.admin.views.pages.preview import PreviewOnEditView
+from wagtail.admin.views.pages.preview import PreviewOnCreateView, PreviewOnEditView
 from wagtail.models import Site
 
 from articles.seo_analysis import analyse_article
@@ -52,7 +52,7 @@ def _breadcrumb(page, site) -> str:
     return " › ".join([host, *[part for part in parts if part]])
 
 
-class SeoAnalysisView(PreviewOnEditView):
+class SeoAnalysisMixin:
     """Analyse the edit form's unsaved data, the way Wagtail's preview reads it."""
 
     http_method_names = ("post",)
@@ -71,6 +71,14 @@ class SeoAnalysisView(PreviewOnEditView):
             "articles/admin/seo_report.html",
             editor_report_context(self.object, request),
         )
+
+
+class SeoAnalysisView(SeoAnalysisMixin, PreviewOnEditView):
+    pass
+
+
+class SeoAnalysisOnCreateView(SeoAnalysisMixin, PreviewOnCreateView):
+    """For a new article under `parent_page_id`, before its first save."""
 
 
 def keyword_map(request):

@@ -62,3 +62,14 @@ def test_panel_updates_from_unsaved_typing(live_server, browser, django_user_mod
     )
     article.refresh_from_db()
     assert article.introduction == "Mining in the province draws investors."
+
+    parent = article.get_parent()
+    page.goto(f"{live_server.url}/admin/pages/add/articles/articlepage/{parent.pk}/")
+    page.locator("input[name=title]").fill("Chagai copper")
+    page.locator("textarea[name=introduction]").fill("Chagai copper, explained.")
+    expect(page.locator("[data-check=keyphrase_in_introduction]")).to_have_attribute(
+        "data-status", "bad", timeout=10_000
+    )
+    expect(page.locator("[data-check=keyphrase_length]")).to_contain_text(
+        "No primary keyword"
+    )

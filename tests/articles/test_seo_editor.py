@@ -73,7 +73,7 @@ def test_panel_analyses_unsaved_changes_without_saving_them(editor, article):
         ),
     )
     assert response.status_code == 200
-    soup = BeautifulSoup(response.content, "html5lib")
+    soup = BeautifulSoup(response.content.decode(), "html5lib")
     found = statuses(soup)
     assert len(found) == 25
     assert found["keyphrase_in_introduction"] == "good"
@@ -92,7 +92,7 @@ def test_unsaved_score_moves_with_the_content(editor, article):
 
     def seo_score(**changes) -> int:
         soup = BeautifulSoup(
-            editor.post(url, article_form_data(**changes)).content, "html5lib"
+            editor.post(url, article_form_data(**changes)).content.decode(), "html5lib"
         )
         return int(soup.select_one("[data-score='seo'] strong").get_text())
 
@@ -110,7 +110,7 @@ def test_secondary_keywords_from_the_unsaved_inline_formset_are_read(editor, art
     data = article_form_data(
         secondary_keywords=inline_formset([{"keyword": "copper-gold deposit"}])
     )
-    soup = BeautifulSoup(editor.post(url, data).content, "html5lib")
+    soup = BeautifulSoup(editor.post(url, data).content.decode(), "html5lib")
     assert statuses(soup)["secondary_keyphrases"] == "good"
 
 
@@ -119,3 +119,27 @@ def test_analysis_needs_edit_permission(client, article):
     client.force_login(other)
     response = client.post(reverse("articles_seo_analysis", args=[article.pk]), {})
     assert response.status_code in {302, 403}
+
+
+def test_new_article_panel_posts_to_the_create_analysis(editor, article):
+    parent = article.get_parent()
+    response = editor.get(
+        reverse("wagtailadmin_pages:add", args=["articles", "articlepage", parent.pk])
+    )
+    soup = BeautifulSoup(response.content, "html5lib")
+    panel = soup.select_one("[data-seo-analysis-url]")
+    url = reverse("articles_seo_analysis_on_create", args=[parent.pk])
+    assert panel["data-seo-analysis-url"] == url
+    assert not panel.select("[data-check]")
+
+    data = article_form_data(
+        slug="reko-diq-copper-guide",
+        introduction="Reko Diq copper draws investors to Balochistan.",
+    )
+    soup = BeautifulSoup(editor.post(url, data).content.decode(), "html5lib")
+    assert statuses(soup)["keyphrase_in_introduction"] == "good"
+    assert statuses(soup)["keyphrase_unique"] == "bad"
+    assert (
+        "insights › reko-diq-copper-guide"
+        in soup.select_one(".serp__breadcrumb").get_text()
+    )

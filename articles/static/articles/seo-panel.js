@@ -12,7 +12,8 @@
     const target = panel.querySelector("[data-seo-report]");
     const url = panel.dataset.seoAnalysisUrl;
     if (!form || !target || !url) return;
-    let sent = serialise(form);
+    // An empty report (a new page) is filled from the form straight away.
+    let sent = target.children.length ? serialise(form) : null;
     let timer = null;
     let controller = null;
 
@@ -48,6 +49,7 @@
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
     setInterval(refresh, POLL_MS);
+    if (sent === null) refresh();
   };
 
   const start = () => {
