@@ -71,6 +71,7 @@ def inner(args) -> int:
     from articles.models import ArticleIndexPage, ArticlePage, Mineral
     from articles.seo_analysis import analyse_article
     from articles.seo_analysis.services import (
+        keyword_map_build,
         latest_article_revisions,
         seo_context_build,
     )
@@ -130,6 +131,9 @@ def inner(args) -> int:
     for page in pages:
         analyse_article(page, context)
     analysing = time.perf_counter() - started
+    started = time.perf_counter()
+    keyword_map = keyword_map_build()
+    mapping = time.perf_counter() - started
     best, median = min(timings), statistics.median(timings)
     print(
         f"seo_audit over {count} articles, in-process, {args.runs} runs: "
@@ -141,6 +145,10 @@ def inner(args) -> int:
         f"  loading latest revisions {loading:.2f} s, analysis {analysing:.2f} s "
         f"({analysing / count * 1000:.1f} ms per article); loading / analysis = "
         f"{loading / analysing:.1f}"
+    )
+    print(
+        f"keyword map over {count} articles: {mapping:.2f} s, "
+        f"{len(keyword_map.suggestions)} link suggestions"
     )
     return 0
 
