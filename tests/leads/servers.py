@@ -9,12 +9,23 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from tests.leads.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+# A test database in SQLite lives in memory, out of other processes' reach.
+requires_postgresql = pytest.mark.skipif(
+    not on_postgresql(), reason="needs DATABASE_URL on PostgreSQL, as in CI"
+)
 
 
 def database_url() -> str:

@@ -9,7 +9,7 @@ from leads.checks import check_rate_limit
 from leads.models import Lead
 from leads.ratelimit import parse_rate
 from tests.leads.builders import form_data, parse
-from tests.leads.servers import gunicorn
+from tests.leads.servers import gunicorn, requires_postgresql
 
 ENQUIRY = "/leads/enquiry/"
 
@@ -29,6 +29,7 @@ def post(base: str, data: dict) -> tuple[int, dict, bytes]:
     return response.status, dict(response.headers), response.read()
 
 
+@requires_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_rate_limit_holds_across_two_server_processes(clean_cache):
     with (

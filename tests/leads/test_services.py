@@ -11,6 +11,7 @@ from leads.models import Lead
 from leads.services import lead_create
 from tests.builders import make_article
 from tests.leads.builders import form_data, make_lead, make_site_pages
+from tests.leads.servers import requires_postgresql
 
 FIELDS = {
     "name": "Amina Qureshi",
@@ -80,6 +81,7 @@ def test_returning_email_is_linked_case_insensitively_not_merged():
     assert other not in second.earlier_enquiries()
 
 
+@requires_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_submit_of_one_form_creates_one_lead(clean_cache):
     make_site_pages()
@@ -105,6 +107,7 @@ def test_concurrent_double_submit_of_one_form_creates_one_lead(clean_cache):
     assert lead_tasks().count() == 1
 
 
+@requires_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_service_calls_with_one_token_race_on_the_constraint():
     barrier = threading.Barrier(2)
