@@ -56,11 +56,14 @@ def rate_limit_hit(ip: str, *, now: float | None = None) -> Verdict:
     window = int(now // rate.seconds)
     retry_at = float((window + 1) * rate.seconds)
     key = f"leads:rate:{ip}:{rate.seconds}:{window}"
-    cache.add(key, 0, timeout=rate.seconds + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window's entry expired between add() and incr().
-        cache.set(key, 1, timeout=rate.seconds + 5)
-        count = 1
-    return Verdict(allowed=count <= rate.count, retry_at=retry_at)
+    timeout = rate.seconds + 5
+    # Each attempt claims the next free numbered slot with add(), which is
+    # atomic on the database cache (a unique key) and on Redis (SET NX), so
+    # simultaneous requests on any worker or server never share a count. The
+    # plain key only hints where the free slots start.
+    slot = max(int(cache.get(key, 0)), 0) + 1
+    while slot <= rate.count and not cache.add(f"{key}:{slot}", 1, timeout):
+        slot += 1
+    if slot <= rate.count:
+        cache.set(key, slot, timeout)
+    return Verdict(allowed=slot <= rate.count, retry_at=retry_at)

@@ -1,13 +1,16 @@
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from leads.checks import check_rate_limit
 from leads.models import Lead
-from leads.ratelimit import parse_rate
+from leads.ratelimit import parse_rate, rate_limit_hit
 from tests.leads.builders import form_data, parse
 from tests.leads.servers import gunicorn, requires_postgresql
 
@@ -48,6 +51,24 @@ def test_rate_limit_holds_across_two_server_processes(clean_cache):
     assert 0 < int(headers["Retry-After"]) <= 600
     text = parse(body).find("main").get_text(" ", strip=True)
     assert "Please try again after" in text
+
+
+@requires_postgresql
+@pytest.mark.django_db(transaction=True)
+@override_settings(LEADS_RATE_LIMIT="5/10m")
+def test_simultaneous_attempts_never_share_a_count(clean_cache):
+    start = threading.Barrier(20)
+
+    def attempt(_):
+        start.wait(timeout=30)
+        try:
+            return rate_limit_hit("203.0.113.9", now=1_000_000.0).allowed
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        verdicts = list(pool.map(attempt, range(20)))
+    assert verdicts.count(True) == 5
 
 
 @pytest.mark.django_db
