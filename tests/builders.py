@@ -6,7 +6,7 @@ from datetime import date
 from django.core.files.images import ImageFile
 from PIL import Image as PillowImage
 from wagtail.images.models import Image
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from articles.models import ArticleIndexPage, ArticlePage, HomePage, Mineral
 
@@ -28,7 +28,11 @@ def make_home(**overrides) -> HomePage:
     existing = HomePage.objects.first()
     if existing:
         return existing
-    root = Page.get_first_root_node()
+    # Transactional tests flush what Wagtail's migrations made: put it back.
+    Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root")
+    )
     Page.objects.filter(depth=2, content_type__model="page").delete()
     fields = {"title": "Home", "slug": "home", **overrides}
     home = root.add_child(instance=HomePage(**fields))

@@ -2,7 +2,6 @@
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from wagtail.models import Locale, Page
 
 from tests.builders import make_article
 
@@ -32,10 +31,6 @@ def browser(monkeypatch):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_panel_updates_from_unsaved_typing(live_server, browser, django_user_model):
-    # An earlier transactional test's flush removes what Wagtail's migrations made.
-    Locale.objects.get_or_create(language_code="en")
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
     django_user_model.objects.create_superuser("editor", "e@example.com", PASSWORD)
     article = make_article(
         primary_keyword="Reko Diq copper",

@@ -5,7 +5,6 @@ import time
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from wagtail.models import Locale, Page
 
 from articles.models import StandardPage
 from leads.forms import CONSENT_TEXT
@@ -19,16 +18,8 @@ def parse(response_or_html) -> BeautifulSoup:
     return BeautifulSoup(html, "html5lib")
 
 
-def ensure_page_root() -> None:
-    """Transactional tests flush Wagtail's root page; put one back."""
-    Locale.objects.get_or_create(language_code="en")
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
-
-
 def make_site_pages() -> dict:
     """Privacy, contact and thank-you pages under the home page."""
-    ensure_page_root()
     home = make_home()
     pages = {}
     for key, page_class, fields in (
