@@ -433,6 +433,11 @@ class ArticlePage(LeadFormPageMixin, SeoPage):
         return self.introduction or first_paragraph_text(self.body) or self.subtitle
 
     @property
+    def ends_with_call_to_action(self) -> bool:
+        """A body that closes on its own call to action needs no second form."""
+        return bool(self.body) and self.body[-1].block_type == "call_to_action"
+
+    @property
     def index_page(self) -> Page:
         return self.breadcrumb_pages[-2]
 

@@ -51,7 +51,8 @@ def test_call_to_action_block_renders_a_second_form_with_its_own_ids(client, pag
             {
                 "type": "call_to_action",
                 "value": {"heading": "Invest with us", "button_label": "Ask us"},
-            }
+            },
+            {"type": "paragraph", "value": "<p>More on Reko Diq.</p>"},
         ]
     )
     forms = lead_forms(client.get(article.url))
@@ -61,6 +62,22 @@ def test_call_to_action_block_renders_a_second_form_with_its_own_ids(client, pag
     assert len(ids) == len(set(ids))
     tokens = {form_fields(form)["form_token"] for form in forms}
     assert len(tokens) == 2
+
+
+def test_body_ending_in_a_call_to_action_gets_no_second_form(client, pages):
+    article = make_article(
+        body=[
+            {"type": "paragraph", "value": "<p>Reko Diq.</p>"},
+            {
+                "type": "call_to_action",
+                "value": {"heading": "Invest with us", "button_label": "Ask us"},
+            },
+        ]
+    )
+    soup = parse(client.get(article.url))
+    [form] = soup.select("form.lead-form")
+    assert form.find("button").get_text(strip=True) == "Ask us"
+    assert form.find_parent("article") is not None
 
 
 def test_contact_page_shows_the_form(client, pages):
