@@ -94,3 +94,59 @@ def make_article(
         revision.publish()
         page.refresh_from_db()
     return page
+
+
+def every_block_body(image) -> list[dict]:
+    """A body that uses every block type an editor can pick."""
+    return [
+        {"type": "heading", "value": {"text": "Deposits", "level": "h2"}},
+        paragraph('Copper and gold at <a href="https://example.com/">Reko Diq</a>.'),
+        {
+            "type": "numbered_section",
+            "value": {
+                "number": 1,
+                "heading": "Porphyry copper",
+                "content": [
+                    paragraph("Large, low-grade deposits."),
+                    {
+                        "type": "list",
+                        "value": {"style": "numbered", "items": ["<b>Grade:</b> 0.5%"]},
+                    },
+                ],
+            },
+        },
+        {"type": "heading", "value": {"text": "Figures", "level": "h3"}},
+        {
+            "type": "image",
+            "value": {"image": image.pk, "alt_text": "Drill core", "caption": "Core"},
+        },
+        {
+            "type": "quote",
+            "value": {"text": "A world-class deposit.", "attribution": "Analyst"},
+        },
+        {
+            "type": "key_facts",
+            "value": {
+                "title": "Key facts",
+                "facts": [{"label": "Reserves", "value": "5.9 Mt copper"}],
+            },
+        },
+        {
+            "type": "table",
+            "value": {
+                "caption": "Output",
+                "table": {
+                    "columns": [
+                        {"type": "text", "heading": "Metal"},
+                        {"type": "number", "heading": "Tonnes"},
+                    ],
+                    "rows": [{"values": ["Copper", "200000"]}],
+                },
+            },
+        },
+        {
+            "type": "call_to_action",
+            "value": {"heading": "Talk to us", "text": "", "button_label": "Ask"},
+        },
+        paragraph("Closing words."),
+    ]

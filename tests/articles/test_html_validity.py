@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from articles.models import ArticlePage
+from tests.builders import every_block_body, make_article, make_image
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -30,11 +31,15 @@ def test_public_pages_have_no_nu_checker_errors(client, tmp_path):
     command = vnu_command()
     call_command("load_demo_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
     article = ArticlePage.objects.live().get()
+    every_block = make_article(
+        title="Every block", slug="every-block", body=every_block_body(make_image())
+    )
     urls = {
         "home": "/",
         "index": "/insights/",
         "index-filtered": "/insights/?mineral=copper",
         "article": article.url,
+        "every-block": every_block.url,
         "about": "/about/",
         "privacy": "/privacy/",
         "contact": "/contact/",

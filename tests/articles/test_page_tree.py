@@ -93,3 +93,30 @@ def test_related_articles_share_minerals_most_overlap_first(client):
 
     related = [page.title for page in article.get_related_articles()]
     assert related == ["Copper and gold", "Copper only"]
+
+
+@pytest.mark.django_db
+def test_every_block_type_renders(client):
+    from bs4 import BeautifulSoup
+
+    from tests.builders import every_block_body, make_image
+
+    page = make_article(body=every_block_body(make_image()))
+    soup = BeautifulSoup(client.get(page.url).content, "html5lib")
+    body = soup.select_one(".article__body")
+    assert body.find("h2").get_text(strip=True) == "Deposits"
+    assert body.select_one(".numbered-section h3").get_text(" ", strip=True) == (
+        "1. Porphyry copper"
+    )
+    assert body.find("ol").find("b").get_text() == "Grade:"
+    assert body.find("figcaption").get_text(strip=True) == "Core"
+    assert body.select_one(".figure img")["alt"] == "Drill core"
+    assert body.find("blockquote").get_text(strip=True) == "A world-class deposit."
+    assert body.find("dt").get_text(strip=True) == "Reserves"
+    assert [th.get_text() for th in body.find_all("th")] == ["Metal", "Tonnes"]
+    assert [td.get_text(strip=True) for td in body.find_all("td")] == [
+        "Copper",
+        "200000",
+    ]
+    assert body.select_one(".cta") is not None
+    assert body.find("a", href="https://example.com/").get_text() == "Reko Diq"

@@ -98,3 +98,22 @@ def test_refuses_to_start_without_secret_key_in_one_sentence():
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_redis_url_switches_the_shared_cache_to_redis():
+    import redis
+
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    server.delete("btob:1:redis-probe")
+    script = (
+        "from django.core.cache import caches; "
+        "caches['default'].set('redis-probe', 'ok', 30); "
+        "print(type(caches['default']).__name__)"
+    )
+    result = run_manage(
+        "shell", "-c", script, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/15"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "RedisCache"
+    assert server.exists("btob:1:redis-probe")
+    server.delete("btob:1:redis-probe")
