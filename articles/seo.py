@@ -9,6 +9,7 @@ from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import ArticlePage, SeoPage, SiteSettings
+from articles.text import truncate_words
 
 HEADLINE_MAX = 110
 SOCIAL_IMAGE_SPEC = "fill-1200x630"
@@ -127,7 +128,7 @@ def build_graph(page: SeoPage, request, settings: SiteSettings, meta: PageMeta):
         article = {
             "@type": "Article",
             "@id": f"{meta.canonical}#article",
-            "headline": _headline(page.title),
+            "headline": truncate_words(page.title, HEADLINE_MAX),
             "description": meta.description,
             "datePublished": page.date_published.isoformat(),
             "dateModified": (page.modified_at or page.date_published).isoformat(),
@@ -156,13 +157,6 @@ def build_graph(page: SeoPage, request, settings: SiteSettings, meta: PageMeta):
             }
         graph.append(article)
     return {"@context": "https://schema.org", "@graph": graph}
-
-
-def _headline(title: str) -> str:
-    if len(title) <= HEADLINE_MAX:
-        return title
-    cut = title[: HEADLINE_MAX - 1]
-    return cut[: cut.rfind(" ")].rstrip(" ,;:") + "…"
 
 
 def page_meta(page: SeoPage, request, settings: SiteSettings) -> PageMeta:

@@ -9,38 +9,19 @@ from django.utils.html import format_html, format_html_join
 from wagtail.models import Page
 
 from articles.models import ArticlePage, Mineral
-from leads.models import ContactPage, Lead, LeadNote, LeadStatusChange
+from leads.models import (
+    SUBMITTED_FIELDS,
+    ContactPage,
+    Lead,
+    LeadNote,
+    LeadStatusChange,
+)
 from leads.services import (
     lead_note_create,
     lead_notification_resend,
     lead_set_status,
 )
 
-SUBMITTED_FIELDS = (
-    "name",
-    "email",
-    "company",
-    "phone",
-    "country",
-    "message",
-    "minerals",
-    "investor_type",
-    "investment_range",
-    "consent",
-    "consent_at",
-    "consent_text",
-    "source_article",
-    "source_url",
-    "source_title",
-    "referrer",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "created_at",
-    "spam_reason",
-)
 CSV_FIELDS = (
     "id",
     "created_at",
@@ -150,6 +131,9 @@ class LeadAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         *SUBMITTED_FIELDS,
+        "minerals",
+        "source_article",
+        "spam_reason",
         "notification_state",
         "notification_attempts",
         "notification_error",

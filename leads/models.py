@@ -9,6 +9,30 @@ from articles.models import SeoPage
 from leads.pages import LeadFormPageMixin
 
 TRACKING_MAX = 200
+# What a reader sent and what was captured with it: read-only for sales, and
+# what a data-subject export hands back.
+SUBMITTED_FIELDS = (
+    "name",
+    "email",
+    "company",
+    "phone",
+    "country",
+    "message",
+    "investor_type",
+    "investment_range",
+    "consent",
+    "consent_at",
+    "consent_text",
+    "source_url",
+    "source_title",
+    "referrer",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "created_at",
+)
 
 
 class Lead(models.Model):

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
+from articles.navigation import site_links
 from leads.forms import CONSENT_TEXT, LeadForm
 from leads.models import ThankYouPage
 from leads.pages import ATTRIBUTION_MAX, FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
@@ -35,8 +36,7 @@ def thank_you_url(request) -> str:
 
 
 def privacy_url(request) -> str | None:
-    page = Page.objects.live().filter(slug="privacy").first()
-    return page.get_url(request) if page else None
+    return site_links(request).get("privacy")
 
 
 def render_form_errors(request, form: LeadForm, source_page: Page | None):

@@ -3,32 +3,9 @@ import json
 from django.core.management.base import BaseCommand
 
 from leads.management.commands._email_arg import email_argument
-from leads.models import Lead
+from leads.models import SUBMITTED_FIELDS, Lead
 
-EXPORT_FIELDS = [
-    "name",
-    "email",
-    "company",
-    "phone",
-    "country",
-    "message",
-    "investor_type",
-    "investment_range",
-    "consent",
-    "consent_at",
-    "consent_text",
-    "source_url",
-    "source_title",
-    "referrer",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "created_at",
-    "status",
-    "next_action_date",
-]
+EXPORT_FIELDS = (*SUBMITTED_FIELDS, "status", "next_action_date")
 
 
 class Command(BaseCommand):
