@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Articles"
+
+    def ready(self) -> None:
+        from articles import page_cache
+
+        # Shown on every page: the footer, bylines and mineral tags.
+        page_cache.register_signal_handlers(
+            "articles.SiteSettings", "articles.Mineral", "articles.Author"
+        )

@@ -10,6 +10,8 @@ from wagtail.admin.panels import (
     FieldRowPanel,
     InlinePanel,
     MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
 )
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -19,11 +21,11 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from articles.blocks import ArticleBodyBlock, SectionContentBlock
+from articles.extensions import ARTICLE_EDITOR_PANELS, ContributedObjectList
+from articles.page_cache import mark_cacheable
 from articles.paging import page_of
 from articles.seo_analysis.panels import SeoAnalysisPanel
 from articles.text import first_paragraph_text, truncate_words
-from leads.pages import LeadFormPageMixin
-from leads.panels import LeadCountsPanel
 
 META_DESCRIPTION_MAX = 155
 ARTICLES_PER_PAGE = 12
@@ -116,6 +118,22 @@ class SiteSettings(BaseSiteSetting):
         blank=True,
         help_text="Investment-risk disclaimer shown at the end of every article.",
     )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Linked from the footer and from every consent checkbox.",
+    )
+    contact_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where 'Talk to our advisors' leads; highlighted in the menu.",
+    )
 
     panels = [
         MultiFieldPanel(
@@ -127,6 +145,10 @@ class SiteSettings(BaseSiteSetting):
                 FieldPanel("address"),
             ],
             heading="Organisation",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("contact_page"), FieldPanel("privacy_page")],
+            heading="Key pages",
         ),
         MultiFieldPanel(
             [
@@ -235,6 +257,12 @@ class SeoPage(Page):
         """This page and its ancestors below the tree root, fetched once."""
         return [*self.get_ancestors()[1:], self]
 
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if not getattr(request, "is_preview", False) and self.live:
+            mark_cacheable(response)
+        return response
+
     def get_sitemap_urls(self, request=None):
         if self.noindex:
             return []
@@ -254,13 +282,9 @@ class HomePage(SeoPage):
         FieldPanel("featured_count"),
     ]
 
+    # Each page type names the parents it may live under (leads' pages too),
+    # so the home page lists none of its own.
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = [
-        "articles.ArticleIndexPage",
-        "articles.StandardPage",
-        "leads.ContactPage",
-        "leads.ThankYouPage",
-    ]
     max_count = 1
 
     def fallback_description_source(self) -> str:
@@ -271,6 +295,9 @@ class HomePage(SeoPage):
         context["latest_articles"] = (
             ArticlePage.objects.live().public().newest_first().card_data()
         )[: self.featured_count]
+        context["article_index"] = (
+            ArticleIndexPage.objects.live().child_of(self).first()
+        )
         return context
 
 
@@ -347,7 +374,7 @@ class ArticlePageQuerySet(PageQuerySet):
         return self.order_by("-date_published", "-first_published_at")
 
 
-class ArticlePage(LeadFormPageMixin, SeoPage):
+class ArticlePage(SeoPage):
     subtitle = models.CharField(max_length=255, blank=True)
     date_published = models.DateField("Publication date", default=timezone.localdate)
     last_reviewed = models.DateField(
@@ -395,7 +422,6 @@ class ArticlePage(LeadFormPageMixin, SeoPage):
         MultiFieldPanel(
             [FieldPanel("minerals"), FieldPanel("tags")], heading="Taxonomy"
         ),
-        LeadCountsPanel(heading="Leads from this article"),
     ]
     promote_panels = [
         SeoAnalysisPanel(heading="SEO analysis"),
@@ -412,6 +438,15 @@ class ArticlePage(LeadFormPageMixin, SeoPage):
         ),
         *SeoPage.promote_panels,
     ]
+    edit_handler = TabbedInterface(
+        [
+            ContributedObjectList(
+                content_panels, heading="Content", hook_name=ARTICLE_EDITOR_PANELS
+            ),
+            ObjectList(promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
     search_fields = Page.search_fields + [
         index.SearchField("subtitle"),
         index.SearchField("introduction"),

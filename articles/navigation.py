@@ -1,18 +1,46 @@
+from dataclasses import dataclass, field
+
+from django.db.models import Q
 from wagtail.models import Page, Site
 
-
-class LinkMap(dict):
-    # A page an editor has not created yet still gets a sensible address.
-    def __missing__(self, slug: str) -> str:
-        return f"/{slug}/"
+from articles.models import SiteSettings
 
 
-def site_links(request) -> LinkMap:
-    """URLs of the site's top-level pages by slug, one query per request."""
-    links = getattr(request, "_site_links", None)
-    if links is None:
-        site = Site.find_for_request(request)
-        pages = Page.objects.live().child_of(site.root_page) if site else []
-        links = LinkMap({page.slug: page.get_url(request) for page in pages})
-        request._site_links = links
-    return links
+@dataclass
+class Navigation:
+    """The site's menu and key pages as (title, url), for one request."""
+
+    menu: list[tuple[Page, str]] = field(default_factory=list)
+    contact_url: str | None = None
+    privacy_url: str | None = None
+
+
+def site_navigation(request) -> Navigation:
+    """Menu pages (show in menus, tree order) and key pages, in one query."""
+    navigation = getattr(request, "_site_navigation", None)
+    if navigation is not None:
+        return navigation
+    navigation = Navigation()
+    site = Site.find_for_request(request)
+    if site is not None:
+        settings = SiteSettings.for_request(request)
+        key_ids = {settings.contact_page_id, settings.privacy_page_id} - {None}
+        root = site.root_page
+        pages = Page.objects.live().filter(
+            Q(pk__in=key_ids)
+            | Q(
+                path__startswith=root.path,
+                depth=root.depth + 1,
+                show_in_menus=True,
+            )
+        )
+        by_id = {}
+        for page in pages.order_by("path"):
+            url = page.get_url(request)
+            by_id[page.pk] = url
+            if page.show_in_menus and page.depth == root.depth + 1:
+                navigation.menu.append((page, url))
+        navigation.contact_url = by_id.get(settings.contact_page_id)
+        navigation.privacy_url = by_id.get(settings.privacy_page_id)
+    request._site_navigation = navigation
+    return navigation

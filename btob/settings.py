@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so that a cached page still passes through every middleware above.
+    "articles.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "btob.urls"
@@ -130,8 +132,13 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "btob_cache",
+            # Every public page is cached here: cull only well past the site's size.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+# Seconds a rendered public page stays in the shared cache (articles.page_cache).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+
 # Wagtail looks image renditions up here; a miss costs one query, so a
 # per-process memory cache is enough and keeps that traffic off the database.
 CACHES["renditions"] = {

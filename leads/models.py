@@ -6,7 +6,6 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 
 from articles.models import SeoPage
-from leads.pages import LeadFormPageMixin
 
 TRACKING_MAX = 200
 # What a reader sent and what was captured with it: read-only for sales, and
@@ -202,7 +201,7 @@ class LeadStatusChange(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
-class ContactPage(LeadFormPageMixin, SeoPage):
+class ContactPage(SeoPage):
     intro = RichTextField(features=["bold", "italic", "link"], blank=True)
 
     content_panels = SeoPage.content_panels + [FieldPanel("intro")]

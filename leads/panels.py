@@ -4,10 +4,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.admin.panels import Panel
 
+from leads.models import Lead
+
 
 def lead_counts(page_id: int) -> dict[str, int]:
-    from leads.models import Lead
-
     since = timezone.now() - timedelta(days=30)
     qualified = [Lead.Status.QUALIFIED, Lead.Status.WON]
     return (

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
-from articles.navigation import site_links
+from articles.navigation import site_navigation
 from leads.forms import CONSENT_TEXT, LeadForm
 from leads.models import ThankYouPage
 from leads.pages import ATTRIBUTION_MAX, FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
@@ -36,7 +36,7 @@ def thank_you_url(request) -> str:
 
 
 def privacy_url(request) -> str | None:
-    return site_links(request).get("privacy")
+    return site_navigation(request).privacy_url
 
 
 def render_form_errors(request, form: LeadForm, source_page: Page | None):

@@ -1,6 +1,6 @@
 from django import template
 
-from articles import navigation
+from articles import extensions, navigation
 from articles.models import SiteSettings
 from articles.seo import page_meta
 
@@ -14,5 +14,10 @@ def get_page_meta(context, page):
 
 
 @register.simple_tag(takes_context=True)
-def site_links(context) -> navigation.LinkMap:
-    return navigation.site_links(context["request"])
+def site_navigation(context) -> navigation.Navigation:
+    return navigation.site_navigation(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def call_to_action_form(context, submit_label: str = "Send enquiry"):
+    return extensions.call_to_action_form(context, submit_label)

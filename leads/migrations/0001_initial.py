@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import leads.pages
 import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
@@ -34,7 +33,7 @@ class Migration(migrations.Migration):
             options={
                 'abstract': False,
             },
-            bases=(leads.pages.LeadFormPageMixin, 'wagtailcore.page'),
+            bases=('wagtailcore.page',),
         ),
         migrations.CreateModel(
             name='Lead',

@@ -11,6 +11,10 @@ register = template.Library()
 
 @register.inclusion_tag("leads/includes/lead_form.html", takes_context=True)
 def lead_form(context, submit_label: str = "Send enquiry"):
+    return lead_form_context(context, submit_label)
+
+
+def lead_form_context(context, submit_label: str) -> dict:
     """An empty lead form for the page in context; ids unique within the page."""
     request = context.get("request")
     page = context.get("page")

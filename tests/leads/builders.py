@@ -5,8 +5,9 @@ import time
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from wagtail.models import Site
 
-from articles.models import StandardPage
+from articles.models import SiteSettings, StandardPage
 from leads.forms import CONSENT_TEXT
 from leads.models import ContactPage, Lead, ThankYouPage
 from leads.tokens import form_token_issue
@@ -36,6 +37,10 @@ def make_site_pages() -> dict:
             page = home.add_child(instance=page_class(**fields))
             page.save_revision().publish()
         pages[key] = page
+    settings = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.privacy_page = pages["privacy"]
+    settings.contact_page = pages["contact"]
+    settings.save()
     return pages
 
 

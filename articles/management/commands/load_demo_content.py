@@ -11,6 +11,7 @@ from PIL import ImageDraw
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
+from articles.extensions import demo_child_ensure, demo_content_build
 from articles.importer import article_import, parse_draft, read_draft
 from articles.models import (
     ArticleIndexPage,
@@ -21,7 +22,6 @@ from articles.models import (
     SiteSettings,
     StandardPage,
 )
-from leads.models import ContactPage, ThankYouPage
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SEED_ARTICLE = DEMO_DIR / "000_f85048494396b3d4.txt"
@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 "policy, projects and deals for international investors.",
             },
         )
-        index = self.child(
+        index = demo_child_ensure(
             home,
             ArticleIndexPage,
             slug="insights",
@@ -83,7 +83,7 @@ class Command(BaseCommand):
             "copper and gold, lithium, rare earths, antimony and tungsten.",
             show_in_menus=True,
         )
-        self.child(
+        demo_child_ensure(
             home,
             StandardPage,
             slug="about",
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             intro="We connect global investors with Pakistan's mineral sector.",
             show_in_menus=True,
         )
-        self.child(
+        privacy = demo_child_ensure(
             home,
             StandardPage,
             slug="privacy",
@@ -99,25 +99,13 @@ class Command(BaseCommand):
             intro="How we handle the details you send us.",
             body=[{"type": "paragraph", "value": PRIVACY_TEXT}],
         )
-        self.child(
-            home,
-            ContactPage,
-            slug="contact",
-            title="Contact us",
-            intro="<p>Tell us what you are looking for in Pakistan's mineral sector; "
-            "an adviser will reply within two working days.</p>",
-            show_in_menus=True,
-        )
-        self.child(
-            home,
-            ThankYouPage,
-            slug="thank-you",
-            title="Thank you for your enquiry",
-            intro="<p>We have received your details and will reply within two "
-            "working days.</p>",
-            noindex=True,
-        )
+        settings = SiteSettings.for_site(site)
+        if settings.privacy_page_id is None:
+            settings.privacy_page = privacy
+            settings.save(update_fields=["privacy_page"])
         self.seed_article(index, author)
+        # Pages of other apps (leads' contact and thank-you pages).
+        demo_content_build(home)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
 
     def home_page(self) -> HomePage:
@@ -165,15 +153,6 @@ class Command(BaseCommand):
         settings.default_social_image = self.hero_image()
         settings.logo = self.demo_image(LOGO_TITLE, LOGO_TITLE, _draw_logo, "logo.png")
         settings.save()
-
-    def child(self, parent, page_class, *, slug: str, **fields):
-        existing = page_class.objects.child_of(parent).filter(slug=slug).first()
-        if existing:
-            return existing
-        page = page_class(slug=slug, **fields)
-        parent.add_child(instance=page)
-        page.save_revision().publish()
-        return page
 
     def seed_article(self, index: ArticleIndexPage, author: Author) -> None:
         draft = parse_draft(read_draft(SEED_ARTICLE))
