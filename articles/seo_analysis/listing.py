@@ -9,6 +9,7 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 from articles.models import ArticlePage
 
 NEEDS_WORK_BELOW = 70
+SCORE_FIELDS = {"seo_score", "readability_score", "seo_problems"}
 
 
 class ScoreColumn(Column):
@@ -51,6 +52,17 @@ class ArticleIndexView(IndexView):
             seo_problems=F("seo_report__problems"),
         )
         return super().annotate_queryset(pages)
+
+    def order_queryset(self, queryset):
+        ordering = self.ordering or ""
+        field = ordering.removeprefix("-")
+        if field not in SCORE_FIELDS or self.is_searching:
+            return super().order_queryset(queryset)
+        # Unscored articles last in both directions: databases disagree on where
+        # NULL sorts (SQLite first ascending, PostgreSQL first descending).
+        if ordering.startswith("-"):
+            return queryset.order_by(F(field).desc(nulls_last=True))
+        return queryset.order_by(F(field).asc(nulls_last=True))
 
 
 class ArticleListingViewSet(PageListingViewSet):
