@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 from playwright.sync_api import sync_playwright
 
 # Debian's Chromium, never Playwright's own download; the network flags keep it
@@ -10,6 +11,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _rendition_cache_per_test():
+    # Wagtail keys cached renditions by image id; SQLite hands the ids of a test's
+    # rolled-back images to the next test's, which would get their renditions.
+    yield
+    caches["renditions"].clear()
 
 
 @pytest.fixture
