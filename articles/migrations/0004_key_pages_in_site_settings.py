@@ -11,9 +11,11 @@ KEY_PAGE_SLUGS = {"privacy_page": "privacy", "contact_page": "contact"}
 def key_pages_from_slugs(apps, schema_editor):
     """Point each site's settings at the pages the templates linked by slug."""
     Page = apps.get_model("wagtailcore", "Page")
+    Site = apps.get_model("wagtailcore", "Site")
     SiteSettings = apps.get_model("articles", "SiteSettings")
-    for settings in SiteSettings.objects.select_related("site__root_page"):
-        root = settings.site.root_page
+    for site in Site.objects.select_related("root_page"):
+        settings, _ = SiteSettings.objects.get_or_create(site=site)
+        root = site.root_page
         children = Page.objects.filter(
             path__startswith=root.path, depth=root.depth + 1
         )

@@ -1,0 +1,182 @@
+import pytest
+from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.test import RequestFactory
+from wagtail.models import PageViewRestriction
+
+from articles import page_cache
+from articles.models import Author, SiteSettings, StandardPage
+from articles.page_cache import page_cache_key
+from tests.builders import make_article, make_home, make_index, make_mineral
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html5lib")
+
+
+def is_cached(response) -> bool:
+    return cache.get(page_cache_key(response.wsgi_request)) is not None
+
+
+@pytest.fixture
+def about():
+    page = make_home().add_child(
+        instance=StandardPage(title="About us", slug="about", show_in_menus=True)
+    )
+    page.save_revision().publish()
+    return page
+
+
+@pytest.mark.parametrize("make_page", [make_home, make_index, make_article])
+def test_every_page_type_is_cached_and_a_hit_costs_no_routing_queries(
+    client, django_assert_max_num_queries, make_page
+):
+    page = make_page()
+    first = client.get(page.url)
+    assert first.status_code == 200
+    assert is_cached(first)
+    # One cache read (the database cache's SELECT); no routing, no rendering.
+    with django_assert_max_num_queries(1):
+        second = client.get(page.url)
+    assert parse(second).find("title") == parse(first).find("title")
+
+
+def test_standard_page_is_cached(client, about):
+    assert is_cached(client.get(about.url))
+
+
+def test_tracking_parameters_share_the_entry_of_the_bare_path(
+    client, django_assert_max_num_queries
+):
+    article = make_article()
+    client.get(article.url)
+    with django_assert_max_num_queries(1):
+        response = client.get(article.url, {"utm_source": "newsletter", "gclid": "x"})
+    assert response.status_code == 200
+
+
+def test_other_query_strings_are_never_stored(client):
+    index = make_index()
+    make_article(minerals=[make_mineral("Copper")])
+    response = client.get(index.url, {"mineral": "copper"})
+    assert response.status_code == 200
+    assert page_cache_key(response.wsgi_request) is None
+    assert not is_cached(client.get(index.url, {"page": "1"}))
+
+
+def test_signed_in_staff_are_never_served_or_stored(client, admin_user):
+    article = make_article()
+    client.force_login(admin_user)
+    response = client.get(article.url)
+    assert response.status_code == 200
+    assert page_cache_key(response.wsgi_request) is None
+    anonymous_key = page_cache_key(RequestFactory().get(article.url))
+    assert cache.get(anonymous_key) is None
+
+
+def test_responses_other_than_pages_are_not_stored(client):
+    make_article()
+    assert not is_cached(client.get("/search/"))
+    assert not is_cached(client.get("/no-such-page/"))
+
+
+def test_a_restricted_page_is_never_stored(client):
+    article = make_article()
+    PageViewRestriction.objects.create(
+        page=article, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+    )
+    response = client.get(article.url)
+    assert not is_cached(response)
+    assert parse(response).find("h1", string=article.title) is None
+
+
+def test_publishing_unpublishing_and_deleting_reach_the_next_reader(client):
+    article = make_article()
+    client.get(article.url)
+    article.title = "Gold in Balochistan"
+    article.save_revision().publish()
+    assert parse(client.get(article.url)).find("h1").get_text() == article.title
+    article.unpublish()
+    assert client.get(article.url).status_code == 404
+    article.save_revision().publish()
+    index_url = make_index().url
+
+    def listed() -> str:
+        return parse(client.get(index_url)).find("main").get_text(" ")
+
+    assert "Gold in Balochistan" in listed()
+    article.delete()
+    assert "Gold in Balochistan" not in listed()
+
+
+def test_moving_a_page_reaches_the_next_reader(client, about):
+    article = make_article()
+    old_url = article.url
+    client.get(old_url)
+    other = make_home().add_child(
+        instance=type(make_index())(title="Archive", slug="archive")
+    )
+    article.move(other, pos="last-child")
+    # Wagtail's redirects app sends the old address on; a stale copy would not.
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: _save_settings(organisation_name="Renamed Advisory"),
+        lambda: _rename(make_mineral("Copper"), "Renamed Advisory"),
+        lambda: _rename(Author.objects.get(), "Renamed Advisory"),
+    ],
+    ids=["site settings", "mineral", "author"],
+)
+def test_changing_what_every_page_shows_reaches_the_next_reader(client, change):
+    author = Author.objects.create(name="Research desk")
+    article = make_article(minerals=[make_mineral("Copper")], author=author)
+    assert "Renamed Advisory" not in parse(client.get(article.url)).get_text()
+    change()
+    assert "Renamed Advisory" in parse(client.get(article.url)).get_text()
+
+
+def _save_settings(**fields) -> None:
+    settings = SiteSettings.for_site(make_home().get_site())
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.save()
+
+
+def _rename(obj, name: str) -> None:
+    obj.name = name
+    obj.save()
+
+
+def test_a_hole_is_filled_for_every_response_and_marks_it_private(client, monkeypatch):
+    filled = []
+
+    def fill(request) -> str:
+        filled.append(request.GET.get("utm_source", ""))
+        return f"Filled{len(filled)}"
+
+    monkeypatch.setitem(page_cache._holes, "HoleMark", fill)
+    page = make_article(title="Copper HoleMark")
+    first = client.get(page.url)
+    per_response = len(filled)  # title tag, h1, metadata: every occurrence
+    second = client.get(page.url, {"utm_source": "mail"})
+    assert len(filled) == 2 * per_response
+    assert filled[-1] == "mail"
+    headings = [parse(r).find("h1").get_text() for r in (first, second)]
+    assert all(h.startswith("Copper Filled") for h in headings)
+    assert headings[0] != headings[1]
+    assert "private" in second["Cache-Control"]
+    _, cached, _ = cache.get(page_cache_key(second.wsgi_request))
+    assert b"HoleMark" in cached
+    assert b"Filled" not in cached
+
+
+def test_a_page_without_holes_is_not_made_private(client, about):
+    response = client.get(about.url)
+    assert "private" not in response.get("Cache-Control", "")
