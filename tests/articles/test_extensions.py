@@ -1,5 +1,10 @@
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
+from django.template.backends.django import get_installed_libraries
+from django.template.base import Lexer, TokenType
 from django.test import RequestFactory
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel
@@ -53,3 +58,29 @@ def test_an_article_ends_in_the_forms_other_apps_register(client):
         soup = BeautifulSoup(client.get(make_article().url).content, "html5lib")
     section = soup.find("section", class_="lead-section")
     assert section.find("p", class_="extra") is not None
+
+
+def site_templates() -> list[Path]:
+    """Templates of the site itself: everything but leads' own folder."""
+    root = Path(settings.BASE_DIR)
+    found = [
+        *(root / "templates").rglob("*.html"),
+        *(root / "articles").rglob("*.html"),
+    ]
+    return [path for path in found if "leads" not in path.relative_to(root).parts]
+
+
+def test_site_templates_load_and_include_nothing_of_leads():
+    libraries = get_installed_libraries()
+    tokens = [
+        token.split_contents()
+        for path in site_templates()
+        for token in Lexer(path.read_text()).tokenize()
+        if token.token_type == TokenType.BLOCK
+    ]
+    assert len(site_templates()) > 10
+    loaded = {name for bits in tokens if bits[0] == "load" for name in bits[1:]}
+    assert "seo_tags" in loaded
+    assert not {name for name in loaded if libraries[name].startswith("leads.")}
+    included = [bits[1] for bits in tokens if bits[0] == "include"]
+    assert not [name for name in included if "leads/" in name]
