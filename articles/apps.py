@@ -6,7 +6,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from articles import page_cache
+        from articles import checks, page_cache  # noqa: F401
 
         # Shown on every page: the footer, bylines and mineral tags.
         page_cache.register_signal_handlers(

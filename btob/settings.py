@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-Proto counts only when a trusted proxy sent it.
+    "articles.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "btob.middleware.ContentSecurityPolicyMiddleware",
@@ -224,11 +226,38 @@ ADMIN_CSP_UPDATE = {
 }
 ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
 
+# Reverse proxies in front of the app (addresses or CIDR ranges). Only from
+# these are X-Forwarded-For and X-Forwarded-Proto believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client": {"()": "articles.client_address.ClientAddressFilter"}},
+    "formatters": {
+        "request": {"format": "%(levelname)s %(name)s client=%(client)s %(message)s"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "request": {
+            "class": "logging.StreamHandler",
+            "filters": ["client"],
+            "formatter": "request",
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.request": {
+            "handlers": ["request"],
+            "level": "WARNING",
+            "propagate": False,
+        },
+        "django.security": {
+            "handlers": ["request"],
+            "level": "WARNING",
+            "propagate": False,
+        },
+    },
 }
 
 # Background tasks: Wagtail 8 uses django-tasks; the database backend keeps
