@@ -10,6 +10,8 @@ from wagtail.models import Page
 
 from articles.models import ArticlePage, Mineral
 from leads.models import (
+    ATTRIBUTION_FIELDS,
+    READER_FIELDS,
     SUBMITTED_FIELDS,
     ContactPage,
     Lead,
@@ -22,26 +24,7 @@ from leads.services import (
     lead_set_status,
 )
 
-CSV_FIELDS = (
-    "id",
-    "created_at",
-    "status",
-    "name",
-    "email",
-    "company",
-    "phone",
-    "country",
-    "investor_type",
-    "investment_range",
-    "minerals",
-    "message",
-    "source_title",
-    "source_url",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "owner",
-)
+CSV_FIELDS = ("id", "status", "owner", *SUBMITTED_FIELDS)
 
 
 def csv_safe(value) -> str:
@@ -131,7 +114,6 @@ class LeadAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         *SUBMITTED_FIELDS,
-        "minerals",
         "source_article",
         "spam_reason",
         "notification_state",
@@ -144,21 +126,7 @@ class LeadAdmin(admin.ModelAdmin):
         ("Triage", {"fields": ("status", "owner", "next_action_date")}),
         (
             "Enquiry",
-            {
-                "fields": (
-                    "name",
-                    "email",
-                    "company",
-                    "phone",
-                    "country",
-                    "minerals",
-                    "investor_type",
-                    "investment_range",
-                    "message",
-                    "created_at",
-                    "earlier_enquiries",
-                )
-            },
+            {"fields": (*READER_FIELDS, "created_at", "earlier_enquiries")},
         ),
         (
             "Attribution",
@@ -167,12 +135,7 @@ class LeadAdmin(admin.ModelAdmin):
                     "source_article",
                     "source_url",
                     "source_title",
-                    "referrer",
-                    "utm_source",
-                    "utm_medium",
-                    "utm_campaign",
-                    "utm_term",
-                    "utm_content",
+                    *ATTRIBUTION_FIELDS,
                 )
             },
         ),

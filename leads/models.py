@@ -7,29 +7,31 @@ from wagtail.fields import RichTextField
 
 from articles.models import SeoPage
 
-TRACKING_MAX = 200
-# What a reader sent and what was captured with it: read-only for sales, and
-# what a data-subject export hands back.
-SUBMITTED_FIELDS = (
+# What the reader fills in on the lead form, in the form's order.
+READER_FIELDS = (
     "name",
     "email",
     "company",
     "phone",
     "country",
     "message",
+    "minerals",
     "investor_type",
     "investment_range",
+)
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+# Where the reader came from: hidden form fields, cut to fit rather than refused.
+ATTRIBUTION_FIELDS = ("referrer", *UTM_FIELDS)
+# What a reader sent and what was captured with it: read-only for sales, in
+# the CSV export, and what a data-subject export hands back.
+SUBMITTED_FIELDS = (
+    *READER_FIELDS,
     "consent",
     "consent_at",
     "consent_text",
     "source_url",
     "source_title",
-    "referrer",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
+    *ATTRIBUTION_FIELDS,
     "created_at",
 )
 
@@ -98,11 +100,11 @@ class Lead(models.Model):
     source_url = models.CharField("source URL", max_length=500, blank=True)
     source_title = models.CharField(max_length=255, blank=True)
     referrer = models.CharField(max_length=500, blank=True)
-    utm_source = models.CharField("UTM source", max_length=TRACKING_MAX, blank=True)
-    utm_medium = models.CharField("UTM medium", max_length=TRACKING_MAX, blank=True)
-    utm_campaign = models.CharField("UTM campaign", max_length=TRACKING_MAX, blank=True)
-    utm_term = models.CharField("UTM term", max_length=TRACKING_MAX, blank=True)
-    utm_content = models.CharField("UTM content", max_length=TRACKING_MAX, blank=True)
+    utm_source = models.CharField("UTM source", max_length=200, blank=True)
+    utm_medium = models.CharField("UTM medium", max_length=200, blank=True)
+    utm_campaign = models.CharField("UTM campaign", max_length=200, blank=True)
+    utm_term = models.CharField("UTM term", max_length=200, blank=True)
+    utm_content = models.CharField("UTM content", max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     spam_reason = models.CharField(max_length=100, blank=True)

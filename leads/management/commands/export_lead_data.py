@@ -8,6 +8,14 @@ from leads.models import SUBMITTED_FIELDS, Lead
 EXPORT_FIELDS = (*SUBMITTED_FIELDS, "status", "next_action_date")
 
 
+def field_value(lead: Lead, name: str):
+    """A lead's field as JSON can hold it."""
+    if name == "minerals":
+        return [mineral.name for mineral in lead.minerals.all()]
+    value = getattr(lead, name)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 class Command(BaseCommand):
     help = "Print, as JSON, every lead and note held for one email address."
 
@@ -23,12 +31,7 @@ class Command(BaseCommand):
         )
         data = [
             {
-                **{
-                    field: value.isoformat() if hasattr(value, "isoformat") else value
-                    for field in EXPORT_FIELDS
-                    for value in [getattr(lead, field)]
-                },
-                "minerals": [mineral.name for mineral in lead.minerals.all()],
+                **{name: field_value(lead, name) for name in EXPORT_FIELDS},
                 "notes": [
                     {"created_at": note.created_at.isoformat(), "text": note.text}
                     for note in lead.notes.all()
