@@ -1,15 +1,31 @@
+from collections.abc import Mapping
+
 from django import forms
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 from articles.models import Mineral
-from leads.models import Lead
-from leads.pages import ATTRIBUTION_MAX
+from leads.models import ATTRIBUTION_FIELDS, READER_FIELDS, UTM_FIELDS, Lead
 from leads.tokens import FormToken, form_token_read
 
 CONSENT_TEXT = (
     "I agree that BTOB Services may store these details and contact me about my "
     "enquiry, as described in the privacy policy."
 )
+
+
+class AttributionField(forms.CharField):
+    """A hidden value the reader cannot correct: cut to the model's
+    max_length and rid of NUL characters, never refused."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.fit_length = max_length
+
+    def to_python(self, value) -> str:
+        return super().to_python(value).replace("\x00", "")[: self.fit_length]
 
 
 class LeadForm(forms.ModelForm):
@@ -36,37 +52,11 @@ class LeadForm(forms.ModelForm):
     source_page = forms.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=1
     )
-    referrer = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
-    utm_source = forms.CharField(widget=forms.HiddenInput, required=False)
-    utm_medium = forms.CharField(widget=forms.HiddenInput, required=False)
-    utm_campaign = forms.CharField(widget=forms.HiddenInput, required=False)
-    utm_term = forms.CharField(widget=forms.HiddenInput, required=False)
-    utm_content = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Lead
-        fields = [
-            "name",
-            "email",
-            "company",
-            "phone",
-            "country",
-            "message",
-            "minerals",
-            "investor_type",
-            "investment_range",
-            "consent",
-        ]
-        labels = {
-            "name": "Name",
-            "email": "Email",
-            "company": "Company",
-            "phone": "Phone",
-            "country": "Country",
-            "message": "Message",
-            "investor_type": "Investor type",
-            "investment_range": "Investment range",
-        }
+        fields = [*READER_FIELDS, "consent", *ATTRIBUTION_FIELDS]
+        field_classes = dict.fromkeys(ATTRIBUTION_FIELDS, AttributionField)
         widgets = {
             "message": forms.Textarea(attrs={"rows": 6}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -85,7 +75,6 @@ class LeadForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].required = True
         self.fields["investor_type"].choices = [
             ("", "Choose one (optional)"),
             *Lead.InvestorType.choices,
@@ -113,17 +102,6 @@ class LeadForm(forms.ModelForm):
         self.token = token
         return token.nonce
 
-    def _clean_attribution(self, name: str) -> str:
-        return self.cleaned_data.get(name, "").replace("\x00", "")[
-            : ATTRIBUTION_MAX[name]
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in ATTRIBUTION_MAX:
-            cleaned[name] = self._clean_attribution(name)
-        return cleaned
-
     @property
     def spam_reason(self) -> str:
         if self.cleaned_data.get("website"):
@@ -131,3 +109,17 @@ class LeadForm(forms.ModelForm):
         if self.token is not None and self.token.too_fast:
             return "sent too fast"
         return ""
+
+
+def attribution_clean(data: Mapping[str, str]) -> dict[str, str]:
+    """The referrer and UTM values in `data` as the form's hidden fields keep them."""
+    fields = LeadForm.base_fields
+    return {
+        name: fields[name].to_python(data.get(name, "")) for name in ATTRIBUTION_FIELDS
+    }
+
+
+def attribution_from_request(request: HttpRequest) -> dict[str, str]:
+    """The attribution a form served in answer to `request` carries."""
+    sent = {name: request.GET.get(name, "") for name in UTM_FIELDS}
+    return attribution_clean({**sent, "referrer": request.META.get("HTTP_REFERER", "")})

@@ -7,17 +7,10 @@ share a token or a time-trap stamp.
 
 from django.template.loader import render_to_string
 
+from leads.forms import attribution_from_request
 from leads.tokens import form_token_issue
 
 FRESH_FIELDS_PLACEHOLDER = "<!--leads:fresh-fields-->"
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
-ATTRIBUTION_MAX = {"referrer": 500, **dict.fromkeys(UTM_FIELDS, 200)}
-
-
-def attribution_from_request(request) -> dict[str, str]:
-    values = {name: request.GET.get(name, "") for name in UTM_FIELDS}
-    values["referrer"] = request.META.get("HTTP_REFERER", "")
-    return {name: values[name][:limit] for name, limit in ATTRIBUTION_MAX.items()}
 
 
 def fill_fresh_fields(

@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import Page
 
+from articles.models import Mineral
+from leads.forms import CONSENT_TEXT
 from leads.models import Lead, LeadNote, LeadStatusChange
 
 logger = logging.getLogger(__name__)
@@ -26,59 +28,27 @@ def _enqueue_notifications(lead_id: int, *, acknowledge: bool) -> None:
 
 def lead_create(
     *,
-    name: str,
-    email: str,
-    consent: bool,
-    consent_text: str,
-    company: str = "",
-    phone: str = "",
-    country: str = "",
-    message: str = "",
-    minerals: Iterable = (),
-    investor_type: str = "",
-    investment_range: str = "",
+    lead: Lead,
+    minerals: Iterable[Mineral] = (),
     source_page: Page | None = None,
-    referrer: str = "",
-    utm_source: str = "",
-    utm_medium: str = "",
-    utm_campaign: str = "",
-    utm_term: str = "",
-    utm_content: str = "",
-    submission_token: str | None = None,
+    form_token: str | None = None,
     spam_reason: str = "",
 ) -> tuple[Lead, bool]:
-    """Validate and save one enquiry; (lead, created). A repeated token returns
-    the lead its first submission made."""
-    if submission_token:
-        existing = Lead.objects.filter(submission_token=submission_token).first()
+    """Complete, validate and save an unsaved enquiry; (lead, created). A
+    repeated token returns the lead its first submission made."""
+    if form_token:
+        existing = Lead.objects.filter(submission_token=form_token).first()
         if existing:
             return existing, False
     now = timezone.now()
-    lead = Lead(
-        name=name,
-        email=email,
-        company=company,
-        phone=phone,
-        country=country,
-        message=message,
-        investor_type=investor_type,
-        investment_range=investment_range,
-        consent=consent,
-        consent_at=now if consent else None,
-        consent_text=consent_text if consent else "",
-        source_page=source_page,
-        source_url=(source_page.full_url or "") if source_page else "",
-        source_title=source_page.title if source_page else "",
-        referrer=referrer,
-        utm_source=utm_source,
-        utm_medium=utm_medium,
-        utm_campaign=utm_campaign,
-        utm_term=utm_term,
-        utm_content=utm_content,
-        created_at=now,
-        submission_token=submission_token,
-        spam_reason=spam_reason,
-    )
+    lead.created_at = now
+    lead.consent_at = now if lead.consent else None
+    lead.consent_text = CONSENT_TEXT if lead.consent else ""
+    lead.source_page = source_page
+    lead.source_url = (source_page.full_url or "") if source_page else ""
+    lead.source_title = source_page.title if source_page else ""
+    lead.submission_token = form_token or None
+    lead.spam_reason = spam_reason
     if spam_reason:
         lead.status = Lead.Status.SPAM
         lead.notification_state = Lead.NotificationState.SKIPPED
@@ -89,9 +59,9 @@ def lead_create(
             lead.minerals.set(minerals)
     except IntegrityError:
         # Two requests with one token at the same moment: the first one won.
-        if not submission_token:
+        if not form_token:
             raise
-        return Lead.objects.get(submission_token=submission_token), False
+        return Lead.objects.get(submission_token=form_token), False
     if not spam_reason:
         transaction.on_commit(
             lambda: _enqueue_notifications(lead.pk, acknowledge=True), robust=True

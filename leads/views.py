@@ -17,9 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
 from articles.navigation import site_navigation
-from leads.forms import CONSENT_TEXT, LeadForm
+from leads.forms import LeadForm, attribution_clean
 from leads.models import ThankYouPage
-from leads.pages import ATTRIBUTION_MAX, FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
+from leads.pages import FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
 from leads.ratelimit import client_ip, parse_rate, rate_limit_hit
 from leads.services import lead_create
 
@@ -40,11 +40,6 @@ def privacy_url(request) -> str | None:
 
 
 def render_form_errors(request, form: LeadForm, source_page: Page | None):
-    # Keep the attribution of the page the reader came from; a fresh token.
-    attribution = {
-        name: str(form.data.get(name, "")).replace("\x00", "")[:limit]
-        for name, limit in ATTRIBUTION_MAX.items()
-    }
     response = render(
         request,
         "leads/enquiry_errors.html",
@@ -59,10 +54,11 @@ def render_form_errors(request, form: LeadForm, source_page: Page | None):
         status=400,
     )
     # A new nonce, but the first rendering's time: a reader who only ticks a
-    # box they missed is not caught by the time trap.
+    # box they missed is not caught by the time trap. The attribution stays
+    # that of the page the reader came from.
     issued_at = form.token.issued_at if form.token else None
     response.content = fill_fresh_fields(
-        response.content.decode(), attribution, issued_at=issued_at
+        response.content.decode(), attribution_clean(form.data), issued_at=issued_at
     )
     return response
 
@@ -103,27 +99,11 @@ def enquiry(request):
     form = LeadForm(request.POST)
     if not form.is_valid():
         return render_form_errors(request, form, _source_page(form))
-    data = form.cleaned_data
     lead_create(
-        name=data["name"],
-        email=data["email"],
-        company=data["company"],
-        phone=data["phone"],
-        country=data["country"],
-        message=data["message"],
-        minerals=data["minerals"],
-        investor_type=data["investor_type"],
-        investment_range=data["investment_range"],
-        consent=data["consent"],
-        consent_text=CONSENT_TEXT,
+        lead=form.save(commit=False),
+        minerals=form.cleaned_data["minerals"],
         source_page=_source_page(form),
-        referrer=data["referrer"],
-        utm_source=data["utm_source"],
-        utm_medium=data["utm_medium"],
-        utm_campaign=data["utm_campaign"],
-        utm_term=data["utm_term"],
-        utm_content=data["utm_content"],
-        submission_token=data["form_token"],
+        form_token=form.cleaned_data["form_token"],
         spam_reason=form.spam_reason,
     )
     return HttpResponseSeeOther(thank_you_url(request))

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from leads.models import Lead
 from leads.services import lead_create, lead_notification_resend
 from leads.tasks import MAX_ATTEMPTS, RETRY_DELAYS
-from tests.leads.builders import form_data
+from tests.leads.builders import build_lead, form_data
 from tests.leads.smtp import free_port, smtp_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,16 +46,8 @@ def pending_lead_tasks():
 
 
 def create(**overrides) -> Lead:
-    fields = {
-        "name": "Amina Qureshi",
-        "email": "amina@example.com",
-        "consent": True,
-        "consent_text": "I agree.",
-        "company": "Indus Capital",
-        "message": "Hello",
-        **overrides,
-    }
-    lead, _ = lead_create(**fields)
+    fields = {"company": "Indus Capital", "message": "Hello", **overrides}
+    lead, _ = lead_create(lead=build_lead(**fields))
     return lead
 
 

@@ -7,18 +7,12 @@ from django.db import connection, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from leads.forms import CONSENT_TEXT
 from leads.models import Lead
 from leads.services import lead_create
-from tests.builders import make_article
-from tests.leads.builders import form_data, make_lead, make_site_pages
+from tests.builders import make_article, make_mineral
+from tests.leads.builders import build_lead, form_data, make_lead, make_site_pages
 from tests.leads.servers import requires_postgresql
-
-FIELDS = {
-    "name": "Amina Qureshi",
-    "email": "amina@example.com",
-    "consent": True,
-    "consent_text": "I agree.",
-}
 
 
 def lead_tasks():
@@ -30,7 +24,7 @@ def test_notification_is_queued_only_after_the_transaction_commits(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        lead, created = lead_create(**FIELDS)
+        lead, created = lead_create(lead=build_lead())
         assert created
         assert not lead_tasks().exists()
     for callback in callbacks:
@@ -42,7 +36,7 @@ def test_notification_is_queued_only_after_the_transaction_commits(
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_transaction_queues_nothing_and_keeps_nothing():
     with pytest.raises(RuntimeError), transaction.atomic():
-        lead_create(**FIELDS)
+        lead_create(lead=build_lead())
         raise RuntimeError("the caller failed after the lead was saved")
     assert not Lead.objects.exists()
     assert not lead_tasks().exists()
@@ -51,22 +45,50 @@ def test_rolled_back_transaction_queues_nothing_and_keeps_nothing():
 @pytest.mark.django_db
 def test_service_validates_before_saving():
     with pytest.raises(ValidationError) as error:
-        lead_create(**{**FIELDS, "email": "nope", "investor_type": "whale"})
+        lead_create(lead=build_lead(email="nope", investor_type="whale"))
     assert set(error.value.message_dict) == {"email", "investor_type"}
     assert not Lead.objects.exists()
 
 
 @pytest.mark.django_db
 def test_consent_time_and_wording_are_recorded():
-    lead, _ = lead_create(**FIELDS)
-    assert lead.consent_at is not None
-    assert lead.consent_text == "I agree."
+    lead, _ = lead_create(lead=build_lead())
+    assert lead.consent_at == lead.created_at
+    assert lead.consent_text == CONSENT_TEXT
+
+
+@pytest.mark.django_db
+def test_no_consent_records_no_time_and_no_wording():
+    lead, _ = lead_create(lead=build_lead(consent=False))
+    assert (lead.consent_at, lead.consent_text) == (None, "")
+
+
+@pytest.mark.django_db
+def test_source_page_minerals_and_spam_verdict_are_filled_in(
+    django_capture_on_commit_callbacks,
+):
+    make_site_pages()
+    article = make_article(minerals=[make_mineral("Copper")])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        lead, _ = lead_create(
+            lead=build_lead(),
+            minerals=article.minerals.all(),
+            source_page=article,
+            spam_reason="honeypot",
+        )
+    lead.refresh_from_db()
+    assert (lead.source_page_id, lead.source_title) == (article.pk, article.title)
+    assert lead.source_url.endswith(article.url)
+    assert [mineral.name for mineral in lead.minerals.all()] == ["Copper"]
+    assert (lead.status, lead.spam_reason) == (Lead.Status.SPAM, "honeypot")
+    assert lead.notification_state == Lead.NotificationState.SKIPPED
+    assert not callbacks
 
 
 @pytest.mark.django_db
 def test_same_token_returns_the_first_lead():
-    first, created_first = lead_create(**FIELDS, submission_token="abc")
-    second, created_second = lead_create(**FIELDS, submission_token="abc")
+    first, created_first = lead_create(lead=build_lead(), form_token="abc")
+    second, created_second = lead_create(lead=build_lead(), form_token="abc")
     assert (created_first, created_second) == (True, False)
     assert first.pk == second.pk
 
@@ -75,7 +97,7 @@ def test_same_token_returns_the_first_lead():
 def test_returning_email_is_linked_case_insensitively_not_merged():
     first = make_lead(email="Amina@Example.com")
     other = make_lead(email="someone@example.com")
-    second, _ = lead_create(**{**FIELDS, "email": "amina@example.COM"})
+    second, _ = lead_create(lead=build_lead(email="amina@example.COM"))
     assert Lead.objects.count() == 3
     assert list(second.earlier_enquiries()) == [first]
     assert other not in second.earlier_enquiries()
@@ -117,7 +139,7 @@ def test_concurrent_service_calls_with_one_token_race_on_the_constraint():
         try:
             with transaction.atomic():
                 barrier.wait()
-                lead, created = lead_create(**FIELDS, submission_token="same")
+                lead, created = lead_create(lead=build_lead(), form_token="same")
                 if created:
                     # Hold the row uncommitted so the other insert must wait on it.
                     time.sleep(0.5)
