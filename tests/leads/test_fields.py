@@ -1,0 +1,101 @@
+"""One list of submitted lead fields: the form, admin, CSV and export follow it."""
+
+import csv
+import io
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from leads.models import ATTRIBUTION_FIELDS, READER_FIELDS, SUBMITTED_FIELDS, Lead
+from tests.builders import make_article, make_mineral
+from tests.leads.builders import (
+    form_data,
+    form_fields,
+    make_lead,
+    make_site_pages,
+    make_staff,
+    parse,
+)
+
+pytestmark = pytest.mark.django_db
+ENQUIRY = "/leads/enquiry/"
+
+
+@pytest.fixture
+def article():
+    make_site_pages()
+    return make_article(minerals=[make_mineral("Copper")])
+
+
+def max_length(name: str) -> int:
+    return Lead._meta.get_field(name).max_length
+
+
+def test_form_asks_for_the_reader_fields_in_order_and_hides_the_attribution(
+    client, article
+):
+    form = parse(client.get(article.url)).select_one("form.lead-form")
+    visible = [
+        control["name"]
+        for control in form.find_all(["input", "select", "textarea"])
+        if control.get("type") != "hidden"
+    ]
+    assert list(dict.fromkeys(visible)) == [*READER_FIELDS, "consent", "website"]
+    assert set(ATTRIBUTION_FIELDS) <= set(form_fields(form))
+
+
+def test_admin_shows_every_submitted_field_read_only(client, django_user_model):
+    lead = make_lead(minerals=[make_mineral("Gold")])
+    client.force_login(make_staff(django_user_model, "sana", "Sales"))
+    page = parse(client.get(f"/django-admin/leads/lead/{lead.pk}/change/"))
+    form = page.find("form", id="lead_form")
+    for name in SUBMITTED_FIELDS:
+        assert form.select_one(f".field-{name}") is not None, name
+        assert form.find(attrs={"name": name}) is None, name
+
+
+def test_csv_export_has_a_column_for_every_submitted_field(client, django_user_model):
+    lead = make_lead(minerals=[make_mineral("Copper")], utm_term="copper")
+    client.force_login(make_staff(django_user_model, "sana", "Sales"))
+    response = client.post(
+        "/django-admin/leads/lead/",
+        {"action": "export_csv", "_selected_action": [lead.pk]},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["id", "status", "owner", *SUBMITTED_FIELDS]
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["minerals"], row["utm_term"]) == ("Copper", "copper")
+
+
+def test_data_export_has_every_submitted_field():
+    make_lead(minerals=[make_mineral("Copper")], referrer="https://x.io/")
+    out = StringIO()
+    call_command("export_lead_data", "amina@example.com", stdout=out)
+    [exported] = json.loads(out.getvalue())
+    assert list(exported) == [*SUBMITTED_FIELDS, "status", "next_action_date", "notes"]
+    assert (exported["minerals"], exported["referrer"]) == (["Copper"], "https://x.io/")
+
+
+def test_too_long_attribution_is_cut_to_the_models_max_length(client, article):
+    response = client.post(
+        ENQUIRY,
+        form_data(utm_source="u" * 300, referrer="https://x.io/" + "r" * 600),
+    )
+    assert response.status_code == 303
+    lead = Lead.objects.get()
+    assert lead.utm_source == "u" * max_length("utm_source")
+    assert len(lead.referrer) == max_length("referrer")
+
+
+def test_too_long_utm_in_the_page_address_is_cut_in_the_form(client, article):
+    page = client.get(article.url, {"utm_campaign": "c" * 300})
+    fields = form_fields(parse(page).select_one("form.lead-form"))
+    assert fields["utm_campaign"] == "c" * max_length("utm_campaign")
+
+
+def test_null_character_in_attribution_is_dropped_not_refused(client, article):
+    response = client.post(ENQUIRY, form_data(utm_source="news\x00letter"))
+    assert response.status_code == 303
+    assert Lead.objects.get().utm_source == "newsletter"
