@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from articles.models import Mineral
-from leads.models import ATTRIBUTION_FIELDS, READER_FIELDS, UTM_FIELDS, Lead
+from leads.models import ATTRIBUTION_FIELDS, READER_FIELDS, Lead
 from leads.tokens import FormToken, form_token_read
 
 CONSENT_TEXT = (
@@ -120,6 +120,7 @@ def attribution_clean(data: Mapping[str, str]) -> dict[str, str]:
 
 
 def attribution_from_request(request: HttpRequest) -> dict[str, str]:
-    """The attribution a form served in answer to `request` carries."""
-    sent = {name: request.GET.get(name, "") for name in UTM_FIELDS}
-    return attribution_clean({**sent, "referrer": request.META.get("HTTP_REFERER", "")})
+    """The attribution a form served in answer to `request` carries: the
+    query string's, but the referrer from the Referer header."""
+    referrer = request.META.get("HTTP_REFERER", "")
+    return attribution_clean({**request.GET.dict(), "referrer": referrer})

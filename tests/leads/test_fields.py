@@ -99,3 +99,16 @@ def test_null_character_in_attribution_is_dropped_not_refused(client, article):
     response = client.post(ENQUIRY, form_data(utm_source="news\x00letter"))
     assert response.status_code == 303
     assert Lead.objects.get().utm_source == "newsletter"
+
+
+def test_referrer_comes_from_the_header_never_from_the_query(client, article):
+    page = client.get(
+        article.url,
+        {"referrer": "https://forged.example/", "utm_source": "newsletter"},
+        HTTP_REFERER="https://www.google.com/",
+    )
+    fields = form_fields(parse(page).select_one("form.lead-form"))
+    assert (fields["referrer"], fields["utm_source"]) == (
+        "https://www.google.com/",
+        "newsletter",
+    )
