@@ -1,9 +1,38 @@
+"""The article body's blocks; each states its own text items (`articles.text`)."""
+
+from collections.abc import Iterator
+
 from wagtail import blocks
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.rich_text import RichText
+
+from articles.text import (
+    DETAIL,
+    HEADING,
+    IMAGE_ALT,
+    LIST_ITEM,
+    QUOTE,
+    TextItem,
+    rich_text_items,
+    stream_text_items,
+    text_items,
+)
 
 INLINE_FEATURES = ["bold", "italic", "link"]
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+def _source(value) -> str:
+    return value.source if isinstance(value, RichText) else str(value or "")
+
+
+class ParagraphBlock(blocks.RichTextBlock):
+    # Stored and migrated as a plain rich text block: only a method is added.
+    canonical_module_path = "wagtail.blocks.RichTextBlock"
+
+    def text_items(self, value) -> list[TextItem]:
+        return rich_text_items(_source(value))
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -15,6 +44,9 @@ class HeadingBlock(blocks.StructBlock):
     class Meta:
         icon = "title"
         template = "articles/blocks/heading.html"
+
+    def text_items(self, value) -> list[TextItem]:
+        return text_items(HEADING, value["text"], level=int(value["level"][1:]))
 
 
 class ListItemsBlock(blocks.StructBlock):
@@ -28,6 +60,13 @@ class ListItemsBlock(blocks.StructBlock):
         icon = "list-ul"
         label = "List"
         template = "articles/blocks/list.html"
+
+    def text_items(self, value) -> list[TextItem]:
+        return [
+            text_item
+            for item in value["items"]
+            for text_item in rich_text_items(_source(item), LIST_ITEM)
+        ]
 
 
 class CaptionedImageBlock(blocks.StructBlock):
@@ -43,6 +82,11 @@ class CaptionedImageBlock(blocks.StructBlock):
         label = "Image"
         template = "articles/blocks/image.html"
 
+    def text_items(self, value) -> list[TextItem]:
+        # An image without alt text is still an image: its alt item stays, empty.
+        alt = TextItem(IMAGE_ALT, value["alt_text"] or "")
+        return [alt, *text_items(DETAIL, value["caption"])]
+
 
 class QuoteBlock(blocks.StructBlock):
     text = blocks.TextBlock()
@@ -51,6 +95,9 @@ class QuoteBlock(blocks.StructBlock):
     class Meta:
         icon = "openquote"
         template = "articles/blocks/quote.html"
+
+    def text_items(self, value) -> list[TextItem]:
+        return text_items(QUOTE, value["text"])
 
 
 class KeyFactBlock(blocks.StructBlock):
@@ -65,6 +112,10 @@ class KeyFactsBlock(blocks.StructBlock):
     class Meta:
         icon = "pick"
         template = "articles/blocks/key_facts.html"
+
+    def text_items(self, value) -> list[TextItem]:
+        facts = [f"{fact['label']}: {fact['value']}" for fact in value["facts"]]
+        return text_items(DETAIL, value["title"], *facts)
 
 
 class TableBlock(blocks.StructBlock):
@@ -81,6 +132,18 @@ class TableBlock(blocks.StructBlock):
         icon = "table"
         template = "articles/blocks/table.html"
 
+    def text_items(self, value) -> list[TextItem]:
+        table = value["table"]
+        items = text_items(DETAIL, value["caption"])
+        items += text_items(DETAIL, *(column["heading"] for column in table.columns))
+        for row in table.rows:
+            for cell in row:
+                if isinstance(cell.value, RichText):
+                    items += rich_text_items(cell.value.source, DETAIL)
+                elif cell.value is not None:
+                    items += text_items(DETAIL, str(cell.value))
+        return items
+
 
 class CallToActionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=200)
@@ -92,14 +155,23 @@ class CallToActionBlock(blocks.StructBlock):
         label = "Call to action"
         template = "articles/blocks/call_to_action.html"
 
+    def text_items(self, value) -> list[TextItem]:
+        return [
+            *text_items(DETAIL, value["heading"]),
+            *rich_text_items(_source(value["text"])),
+        ]
+
 
 class SectionContentBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=PARAGRAPH_FEATURES)
+    paragraph = ParagraphBlock(features=PARAGRAPH_FEATURES)
     list = ListItemsBlock()
     image = CaptionedImageBlock()
     quote = QuoteBlock()
     key_facts = KeyFactsBlock()
     table = TableBlock()
+
+    def text_items(self, value) -> Iterator[TextItem]:
+        return stream_text_items(value)
 
 
 class NumberedSectionBlock(blocks.StructBlock):
@@ -110,6 +182,13 @@ class NumberedSectionBlock(blocks.StructBlock):
     class Meta:
         icon = "order"
         template = "articles/blocks/numbered_section.html"
+
+    def text_items(self, value) -> list[TextItem]:
+        # The section template renders its heading as an h3.
+        return [
+            *text_items(HEADING, value["heading"], level=3),
+            *self.child_blocks["content"].text_items(value["content"]),
+        ]
 
 
 class ArticleBodyBlock(SectionContentBlock):

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from articles.models import ArticleIndexPage, ArticlePage, Author, Mineral
-from articles.text import plain_text
+from articles.text import LINK, stream_text_items
 
 MAX_TITLE = 255
 MAX_SUBTITLE = 200
@@ -47,9 +47,9 @@ class ParsedDraft:
     unmapped: list[str] = field(default_factory=list)
 
     def plain_text(self) -> str:
-        parts = [self.title, self.subtitle, self.introduction]
-        parts.extend(_block_texts(self.body))
-        return " ".join(parts)
+        body = ArticlePage.body.field.stream_block.to_python(self.body)
+        texts = [item.text for item in stream_text_items(body) if item.kind != LINK]
+        return " ".join([self.title, self.subtitle, self.introduction, *texts])
 
     @property
     def section_count(self) -> int:
@@ -58,23 +58,6 @@ class ParsedDraft:
     @property
     def heading_count(self) -> int:
         return sum(1 for block in self.body if block["type"] == "heading")
-
-
-def _block_texts(blocks: list[dict]):
-    for block in blocks:
-        value = block["value"]
-        if block["type"] == "paragraph":
-            yield plain_text(value)
-        elif block["type"] == "heading":
-            yield value["text"]
-        elif block["type"] == "list":
-            yield from (plain_text(item) for item in value["items"])
-        elif block["type"] == "numbered_section":
-            yield value["heading"]
-            yield from _block_texts(value["content"])
-        elif block["type"] == "call_to_action":
-            yield value["heading"]
-            yield plain_text(value["text"])
 
 
 def read_draft(path: Path) -> str:

@@ -1,10 +1,39 @@
-"""Plain-text helpers shared by the SEO head, the feed and the importer."""
+"""Plain text and text items, shared by the SEO head, the feed, the importer and
+the SEO analysis.
+
+A text item is one piece of readable text with its kind, in reading order. Each
+block in `articles.blocks` states its own items (`text_items(value)`), the way
+Wagtail blocks state their searchable content; `stream_text_items` walks a
+StreamField value by asking each block.
+"""
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from django.utils.html import strip_tags
 
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+LIST_ITEM = "list_item"
+QUOTE = "quote"
+# Words outside the running prose: captions, table cells, key facts, labels.
+DETAIL = "detail"
+IMAGE_ALT = "image_alt"
+# A link's text also belongs to the item around it; the link item adds its href.
+LINK = "link"
+
+TEXT_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
 _SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class TextItem:
+    kind: str
+    text: str
+    level: int | None = None
+    href: str | None = None
 
 
 def plain_text(value: str) -> str:
@@ -23,13 +52,103 @@ def truncate_words(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+def text_items(kind: str, *texts: str, level: int | None = None) -> list[TextItem]:
+    """One item of `kind` per text that has words once markup is gone."""
+    return [
+        TextItem(kind, text, level=level)
+        for text in (plain_text(value or "") for value in texts)
+        if text
+    ]
+
+
+def rich_text_items(source: str, kind: str = PARAGRAPH) -> list[TextItem]:
+    """Items of stored rich text: its headings, list items and other text blocks
+    (as `kind`), then text outside any block, then its links."""
+    parser = _RichTextParser()
+    parser.feed(source or "")
+    parser.close()
+    items = []
+    for tag, text in parser.blocks:
+        if tag[0] == "h":
+            items += text_items(HEADING, text, level=int(tag[1]))
+        else:
+            items += text_items(LIST_ITEM if tag == "li" else kind, text)
+    items += text_items(kind, "".join(parser.loose))
+    items += [
+        TextItem(LINK, plain_text(text), href=href)
+        for href, text in parser.links
+        if href
+    ]
+    return items
+
+
+def stream_text_items(stream: Iterable) -> Iterator[TextItem]:
+    """Every text item of a StreamField value, in reading order."""
+    for child in stream:
+        yield from child.block.text_items(child.value)
+
+
 def first_paragraph_text(stream) -> str:
     """The text of the first paragraph in a StreamField, looking into sections."""
-    for block in stream:
-        if block.block_type == "paragraph":
-            return plain_text(block.value.source)
-        if block.block_type == "numbered_section":
-            found = first_paragraph_text(block.value["content"])
-            if found:
-                return found
-    return ""
+    return next(
+        (item.text for item in stream_text_items(stream) if item.kind == PARAGRAPH),
+        "",
+    )
+
+
+class _RichTextParser(HTMLParser):
+    """Outermost text blocks, loose text and links of one rich text value."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self.links: list[tuple[str, str]] = []
+        self.loose: list[str] = []
+        self._open: str | None = None
+        self._depth = 0
+        self._text: list[str] = []
+        self._link: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._link = []
+            self.links.append((_href(dict(attrs)), ""))
+        elif tag == "br":
+            self.handle_data(" ")
+        elif tag in TEXT_TAGS:
+            if self._open is None:
+                self._open, self._text = tag, []
+            self._depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._link is not None:
+            href, _ = self.links[-1]
+            self.links[-1] = (href, "".join(self._link))
+            self._link = None
+        elif tag in TEXT_TAGS and self._open is not None:
+            self._depth -= 1
+            if self._depth == 0:
+                self._close_block()
+
+    def handle_data(self, data):
+        (self._text if self._open is not None else self.loose).append(data)
+        if self._link is not None:
+            self._link.append(data)
+
+    def close(self):
+        super().close()
+        if self._open is not None:
+            self._close_block()
+        self.handle_endtag("a")
+
+    def _close_block(self):
+        self.blocks.append((self._open, "".join(self._text)))
+        self._open = None
+
+
+def _href(attrs: dict[str, str | None]) -> str:
+    """The link's address; Wagtail stores links to its pages and documents by id."""
+    linktype = attrs.get("linktype")
+    if linktype in {"page", "document"}:
+        return f"{linktype}:{attrs.get('id') or ''}"
+    return (attrs.get("href") or "").strip()
