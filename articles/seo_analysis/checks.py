@@ -1,101 +1,175 @@
-"""The SEO and readability checks, with the thresholds of issue 4."""
+"""The SEO and readability checks, with the thresholds of issue 4.
 
-import math
+Each check is declared once with `@check(id=..., group=..., weight=...)`; a report
+lists them in the order they are declared here.
+"""
+
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+from urllib.parse import urlsplit
 
 from articles.seo_analysis import language
-from articles.seo_analysis.structure import Structure
+from articles.seo_analysis.document import ArticleDocument
+from articles.seo_analysis.keyphrases import KeywordKey, collision_key, keyword_key
+from articles.seo_analysis.registry import (
+    OK,
+    READABILITY,
+    Verdict,
+    bad,
+    check,
+    good,
+    not_assessed,
+    ok,
+)
 from articles.seo_analysis.widths import TITLE_MAX_PX, TITLE_MIN_PX, text_width
+from articles.text import (
+    DETAIL,
+    HEADING,
+    IMAGE_ALT,
+    LINK,
+    LIST_ITEM,
+    PARAGRAPH,
+    QUOTE,
+    TextItem,
+)
 
-GOOD, OK, BAD = "good", "ok", "bad"
-POINTS = {GOOD: 1.0, OK: 0.5, BAD: 0.0}
 REVIEW_MAX_AGE = timedelta(days=365)
 DISCLAIMER_PHRASES = ("not investment advice", "risk disclaimer", "investment risk")
-
-KeywordKey = tuple[str, ...]
-READABILITY_CHECKS = frozenset(
-    {
-        "sentence_length",
-        "paragraph_length",
-        "subheading_distribution",
-        "passive_voice",
-        "transition_words",
-        "consecutive_sentences",
-        "flesch_reading_ease",
-    }
-)
-# What moves rankings most counts most; every other check weighs 1.
-WEIGHTS = {
-    "keyphrase_in_title": 3,
-    "keyphrase_in_introduction": 2,
-    "keyphrase_in_meta_description": 2,
-    "keyphrase_density": 2,
-    "keyphrase_unique": 2,
-    "text_length": 2,
-    "meta_description_length": 2,
-    "single_h1": 2,
-    "risk_disclaimer": 2,
-}
+# The page template renders the title as the one h1 and body blocks h2 and h3:
+# only those split the text into sections. Other levels come from pasted rich
+# text and read as paragraphs.
+SUBHEADING_LEVELS = frozenset({2, 3})
+PROSE = frozenset({PARAGRAPH, LIST_ITEM, QUOTE})
 
 
-@dataclass
-class Check:
-    id: str
-    status: str
-    message: str
-    # Checks that do not apply (too little text) are shown but not scored.
-    scored: bool = True
-
-    @property
-    def group(self) -> str:
-        return "readability" if self.id in READABILITY_CHECKS else "seo"
-
-    @property
-    def weight(self) -> int:
-        return WEIGHTS.get(self.id, 1)
-
-    def as_dict(self) -> dict[str, str]:
-        return {"id": self.id, "status": self.status, "message": self.message}
+@dataclass(frozen=True)
+class Link:
+    href: str
+    internal: bool
 
 
-@dataclass
 class Subject:
-    """Everything the checks read, computed once per article."""
+    """A document as the checks read it; each reading is worked out once."""
 
-    key: KeywordKey
-    secondary: list[str]
-    seo_title: str
-    meta_title: str
-    meta_description: str
-    description_is_fallback: bool
-    slug: str
-    structure: Structure
-    last_reviewed: date | None
-    disclaimer: str
-    glossary: list[KeywordKey]
-    other_owners: list[str]
-    today: date
-    sentences: list[str] = field(default_factory=list)
-    readable: list[list[str]] = field(default_factory=list)
-    word_count: int = 0
+    def __init__(self, document: ArticleDocument):
+        self.document = document
 
-    def __post_init__(self) -> None:
-        text_blocks = self.structure.paragraphs
-        self.sentences = [
+    @cached_property
+    def key(self) -> KeywordKey:
+        return keyword_key(self.document.primary_keyphrase)
+
+    @cached_property
+    def secondary(self) -> list[str]:
+        return [k for k in self.document.secondary_keyphrases if k.strip()]
+
+    @cached_property
+    def passages(self) -> list[tuple[str, str]]:
+        """Text in reading order: ("heading", text) starts a section,
+        ("paragraph", text) is prose, ("detail", text) counts but is not prose."""
+        return [
+            passage
+            for item in self.document.items
+            if (passage := _passage(item)) is not None
+        ]
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        return [text for kind, text in self.passages if kind == PARAGRAPH]
+
+    @cached_property
+    def subheadings(self) -> list[str]:
+        return [text for kind, text in self.passages if kind == HEADING]
+
+    @cached_property
+    def details(self) -> list[str]:
+        return [text for kind, text in self.passages if kind == DETAIL]
+
+    @property
+    def first_paragraph(self) -> str:
+        return next(iter(self.paragraphs), "")
+
+    @cached_property
+    def text(self) -> str:
+        return " ".join(text for kind, text in self.passages if kind != HEADING)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(language.words(self.text))
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return [
             sentence
-            for block in text_blocks
-            for sentence in language.split_sentences(block)
+            for paragraph in self.paragraphs
+            for sentence in language.split_sentences(paragraph)
         ]
-        self.readable = [
-            readable_words(sentence, self.glossary) for sentence in self.sentences
+
+    @cached_property
+    def readable(self) -> list[list[str]]:
+        """The words of each sentence, less glossary terms."""
+        glossary = [tuple(language.tokens(term)) for term in self.document.glossary]
+        return [readable_words(sentence, glossary) for sentence in self.sentences]
+
+    @cached_property
+    def image_alts(self) -> list[str]:
+        return [item.text for item in self.document.items if item.kind == IMAGE_ALT]
+
+    @cached_property
+    def links(self) -> list[Link]:
+        own_hosts = self.document.own_hosts
+        return [
+            link
+            for item in self.document.items
+            if item.kind == LINK and (link := _link(item.href or "", own_hosts))
         ]
-        self.word_count = len(language.words(self.structure.text()))
+
+    @cached_property
+    def extra_h1s(self) -> int:
+        return sum(
+            1
+            for item in self.document.items
+            if item.kind == HEADING and item.level == 1
+        )
+
+    @cached_property
+    def other_owners(self) -> list[str]:
+        """Titles of other articles that target the same keyphrase."""
+        if not self.key:
+            return []
+        owners = self.document.keyphrase_owners.get(collision_key(self.key), [])
+        article_id = self.document.article_id
+        return sorted(
+            {
+                owner.title
+                for owner in owners
+                if article_id is None or owner.page_id != article_id
+            }
+        )
 
 
-def keyword_key(keyword: str) -> KeywordKey:
-    return tuple(language.content_tokens(keyword)) if keyword.strip() else ()
+def _passage(item: TextItem) -> tuple[str, str] | None:
+    if item.kind == HEADING:
+        kind = HEADING if item.level in SUBHEADING_LEVELS else PARAGRAPH
+    elif item.kind in PROSE:
+        kind = PARAGRAPH
+    elif item.kind == DETAIL:
+        kind = DETAIL
+    else:
+        return None
+    return (kind, item.text) if item.text else None
+
+
+def _link(href: str, own_hosts: frozenset[str]) -> Link | None:
+    if href.startswith(("page:", "document:")):
+        return Link(href=href, internal=True)
+    if not href or href.startswith(("mailto:", "tel:", "#")):
+        return None
+    parts = urlsplit(href)
+    if parts.scheme in {"http", "https"}:
+        return Link(href=href, internal=parts.hostname in own_hosts)
+    return Link(href=href, internal=not parts.scheme)
 
 
 def contains(text: str, key: KeywordKey, *, most: bool = False) -> bool:
@@ -112,107 +186,80 @@ def starts_with(text: str, key: KeywordKey) -> bool:
     return bool(key) and tuple(language.content_tokens(text)[: len(key)]) == key
 
 
-def _no_keyphrase(check_id: str) -> Check:
-    return Check(check_id, BAD, "No primary keyword is set: add one under Keywords.")
+def _no_keyphrase() -> Verdict:
+    return bad("No primary keyword is set: add one under Keywords.")
 
 
-def keyphrase_length(s: Subject) -> Check:
+@check(id="keyphrase_length")
+def keyphrase_length(s: Subject) -> Verdict:
     if not s.key:
-        return _no_keyphrase("keyphrase_length")
+        return _no_keyphrase()
     count = len(s.key)
     noun = "content word" if count == 1 else "content words"
     if count <= 4:
-        return Check("keyphrase_length", GOOD, f"The keyphrase has {count} {noun}.")
+        return good(f"The keyphrase has {count} {noun}.")
     if count <= 8:
-        return Check(
-            "keyphrase_length",
-            OK,
-            f"The keyphrase has {count} {noun}; 4 or fewer are easier to rank for.",
+        return ok(
+            f"The keyphrase has {count} {noun}; 4 or fewer are easier to rank for."
         )
-    return Check(
-        "keyphrase_length",
-        BAD,
-        f"The keyphrase has {count} {noun}: cut it to 4 or fewer.",
+    return bad(f"The keyphrase has {count} {noun}: cut it to 4 or fewer.")
+
+
+@check(id="keyphrase_in_title", weight=3)
+def keyphrase_in_title(s: Subject) -> Verdict:
+    if not s.key:
+        return _no_keyphrase()
+    if starts_with(s.document.seo_title, s.key):
+        return good("The SEO title starts with the keyphrase.")
+    if contains(s.document.seo_title, s.key):
+        return ok("The SEO title has the keyphrase, but not at its start.")
+    return bad("The SEO title lacks the keyphrase.")
+
+
+@check(id="keyphrase_in_introduction", weight=2)
+def keyphrase_in_introduction(s: Subject) -> Verdict:
+    if not s.key:
+        return _no_keyphrase()
+    if contains(s.first_paragraph, s.key):
+        return good("The first paragraph has the keyphrase.")
+    return bad(
+        "The first paragraph lacks the keyphrase: say early what the article is about."
     )
 
 
-def keyphrase_in_title(s: Subject) -> Check:
+@check(id="keyphrase_in_meta_description", weight=2)
+def keyphrase_in_meta_description(s: Subject) -> Verdict:
     if not s.key:
-        return _no_keyphrase("keyphrase_in_title")
-    if starts_with(s.seo_title, s.key):
-        return Check(
-            "keyphrase_in_title", GOOD, "The SEO title starts with the keyphrase."
-        )
-    if contains(s.seo_title, s.key):
-        return Check(
-            "keyphrase_in_title",
-            OK,
-            "The SEO title has the keyphrase, but not at its start.",
-        )
-    return Check("keyphrase_in_title", BAD, "The SEO title lacks the keyphrase.")
-
-
-def keyphrase_in_introduction(s: Subject) -> Check:
-    if not s.key:
-        return _no_keyphrase("keyphrase_in_introduction")
-    if contains(s.structure.first_paragraph, s.key):
-        return Check(
-            "keyphrase_in_introduction",
-            GOOD,
-            "The first paragraph has the keyphrase.",
-        )
-    return Check(
-        "keyphrase_in_introduction",
-        BAD,
-        "The first paragraph lacks the keyphrase: say early what the article is about.",
-    )
-
-
-def keyphrase_in_meta_description(s: Subject) -> Check:
-    if not s.key:
-        return _no_keyphrase("keyphrase_in_meta_description")
+        return _no_keyphrase()
     source = (
-        " (not set, so taken from the page text)" if s.description_is_fallback else ""
+        " (not set, so taken from the page text)"
+        if s.document.description_is_fallback
+        else ""
     )
-    if contains(s.meta_description, s.key):
-        return Check(
-            "keyphrase_in_meta_description",
-            GOOD,
-            f"The meta description{source} has the keyphrase.",
-        )
-    return Check(
-        "keyphrase_in_meta_description",
-        BAD,
-        f"The meta description{source} lacks the keyphrase.",
-    )
+    if contains(s.document.meta_description, s.key):
+        return good(f"The meta description{source} has the keyphrase.")
+    return bad(f"The meta description{source} lacks the keyphrase.")
 
 
-def keyphrase_in_slug(s: Subject) -> Check:
+@check(id="keyphrase_in_slug")
+def keyphrase_in_slug(s: Subject) -> Verdict:
     if not s.key:
-        return _no_keyphrase("keyphrase_in_slug")
-    slug_tokens = set(language.tokens(s.slug.replace("-", " ")))
+        return _no_keyphrase()
+    slug_tokens = set(language.tokens(s.document.slug.replace("-", " ")))
     found = sum(1 for token in s.key if token in slug_tokens)
     if found == len(s.key):
-        return Check("keyphrase_in_slug", GOOD, "The slug has every keyphrase word.")
+        return good("The slug has every keyphrase word.")
     if found:
-        return Check(
-            "keyphrase_in_slug",
-            OK,
-            f"The slug has {found} of the {len(s.key)} keyphrase words.",
-        )
-    return Check("keyphrase_in_slug", BAD, "The slug has none of the keyphrase words.")
+        return ok(f"The slug has {found} of the {len(s.key)} keyphrase words.")
+    return bad("The slug has none of the keyphrase words.")
 
 
-def keyphrase_density(s: Subject) -> Check:
+@check(id="keyphrase_density", weight=2)
+def keyphrase_density(s: Subject) -> Verdict:
     if not s.key:
-        return _no_keyphrase("keyphrase_density")
+        return _no_keyphrase()
     if s.word_count < 100:
-        return Check(
-            "keyphrase_density",
-            OK,
-            f"Not assessed: the text has {s.word_count} words, under 100.",
-            scored=False,
-        )
+        return not_assessed(f"the text has {s.word_count} words, under 100.")
     occurrences = sum(_occurrences(sentence, s.key) for sentence in s.sentences)
     density = occurrences / s.word_count * 100
     summary = (
@@ -221,12 +268,12 @@ def keyphrase_density(s: Subject) -> Check:
         f"({density:.1f} %)"
     )
     if 0.5 <= density <= 3:
-        return Check("keyphrase_density", GOOD, f"{summary}.")
+        return good(f"{summary}.")
     if density < 0.5:
-        return Check("keyphrase_density", OK, f"{summary}: use it more.")
+        return ok(f"{summary}: use it more.")
     if density <= 4:
-        return Check("keyphrase_density", OK, f"{summary}: slightly too often.")
-    return Check("keyphrase_density", BAD, f"{summary}: that reads as stuffing.")
+        return ok(f"{summary}: slightly too often.")
+    return bad(f"{summary}: that reads as stuffing.")
 
 
 def _occurrences(sentence: str, key: KeywordKey) -> int:
@@ -235,72 +282,52 @@ def _occurrences(sentence: str, key: KeywordKey) -> int:
     return min(counts[token] // times for token, times in needed.items())
 
 
-def keyphrase_in_subheadings(s: Subject) -> Check:
+@check(id="keyphrase_in_subheadings")
+def keyphrase_in_subheadings(s: Subject) -> Verdict:
     if not s.key:
-        return _no_keyphrase("keyphrase_in_subheadings")
-    headings = s.structure.subheadings
+        return _no_keyphrase()
+    headings = s.subheadings
     if not headings:
-        return Check(
-            "keyphrase_in_subheadings", BAD, "The article has no H2 or H3 subheadings."
-        )
+        return bad("The article has no H2 or H3 subheadings.")
     # Headings are short: more than half of the keyphrase's words make a match.
     matched = sum(1 for heading in headings if contains(heading, s.key, most=True))
     share = matched / len(headings) * 100
     summary = f"{matched} of {len(headings)} subheadings reflect the keyphrase"
     if 30 <= share <= 75:
-        return Check("keyphrase_in_subheadings", GOOD, f"{summary}.")
+        return good(f"{summary}.")
     if matched:
         advice = "more" if share < 30 else "fewer"
-        return Check(
-            "keyphrase_in_subheadings",
-            OK,
-            f"{summary} ({share:.0f} %): aim for 30-75 %, so {advice}.",
-        )
-    return Check("keyphrase_in_subheadings", BAD, f"{summary}.")
+        return ok(f"{summary} ({share:.0f} %): aim for 30-75 %, so {advice}.")
+    return bad(f"{summary}.")
 
 
-def keyphrase_in_image_alt(s: Subject) -> Check:
+@check(id="keyphrase_in_image_alt")
+def keyphrase_in_image_alt(s: Subject) -> Verdict:
     if not s.key:
-        return _no_keyphrase("keyphrase_in_image_alt")
-    alts = s.structure.image_alts
+        return _no_keyphrase()
+    alts = s.image_alts
     if not alts:
-        return Check(
-            "keyphrase_in_image_alt",
-            OK,
-            "The article has no images; one with a descriptive alt text helps.",
-        )
+        return ok("The article has no images; one with a descriptive alt text helps.")
     matched = sum(1 for alt in alts if contains(alt, s.key, most=True))
     if matched:
-        return Check(
-            "keyphrase_in_image_alt",
-            GOOD,
-            f"{matched} of {len(alts)} image alt texts reflect the keyphrase.",
-        )
-    return Check(
-        "keyphrase_in_image_alt",
-        BAD,
-        f"None of the {len(alts)} image alt texts reflects the keyphrase.",
-    )
+        return good(f"{matched} of {len(alts)} image alt texts reflect the keyphrase.")
+    return bad(f"None of the {len(alts)} image alt texts reflects the keyphrase.")
 
 
-def keyphrase_unique(s: Subject) -> Check:
+@check(id="keyphrase_unique", weight=2)
+def keyphrase_unique(s: Subject) -> Verdict:
     if not s.key:
-        return _no_keyphrase("keyphrase_unique")
+        return _no_keyphrase()
     if s.other_owners:
         titles = ", ".join(f"“{title}”" for title in s.other_owners)
-        return Check(
-            "keyphrase_unique",
-            BAD,
-            f"Another article already targets this keyphrase: {titles}.",
-        )
-    return Check("keyphrase_unique", GOOD, "No other article targets this keyphrase.")
+        return bad(f"Another article already targets this keyphrase: {titles}.")
+    return good("No other article targets this keyphrase.")
 
 
-def secondary_keyphrases(s: Subject) -> Check:
+@check(id="secondary_keyphrases")
+def secondary_keyphrases(s: Subject) -> Verdict:
     if not s.secondary:
-        return Check(
-            "secondary_keyphrases",
-            OK,
+        return ok(
             "No secondary keyphrases are set; add the related phrases readers "
             "search for.",
         )
@@ -308,7 +335,7 @@ def secondary_keyphrases(s: Subject) -> Check:
     # where its words lie scattered over the article.
     units = [
         set(language.tokens(sentence))
-        for sentence in [*s.sentences, *s.structure.subheadings, *s.structure.others]
+        for sentence in [*s.sentences, *s.subheadings, *s.details]
     ]
     missing = [
         phrase
@@ -318,143 +345,77 @@ def secondary_keyphrases(s: Subject) -> Check:
         )
     ]
     if not missing:
-        return Check(
-            "secondary_keyphrases", GOOD, "Every secondary keyphrase is in the text."
-        )
+        return good("Every secondary keyphrase is in the text.")
     listed = ", ".join(f"“{phrase}”" for phrase in missing)
     if len(missing) < len(s.secondary):
-        return Check("secondary_keyphrases", OK, f"Missing from the text: {listed}.")
-    return Check(
-        "secondary_keyphrases",
-        BAD,
-        f"None of the secondary keyphrases is in the text: {listed}.",
-    )
+        return ok(f"Missing from the text: {listed}.")
+    return bad(f"None of the secondary keyphrases is in the text: {listed}.")
 
 
-def text_length(s: Subject) -> Check:
+@check(id="text_length", weight=2)
+def text_length(s: Subject) -> Verdict:
     count = s.word_count
     if count >= 300:
-        return Check("text_length", GOOD, f"The text has {count} words.")
+        return good(f"The text has {count} words.")
     if count >= 100:
-        return Check(
-            "text_length",
-            OK,
-            f"The text has {count} words; 300 or more cover a topic better.",
-        )
-    return Check(
-        "text_length",
-        BAD,
-        f"The text has {count} words, far under the 300 recommended.",
-    )
+        return ok(f"The text has {count} words; 300 or more cover a topic better.")
+    return bad(f"The text has {count} words, far under the 300 recommended.")
 
 
-def meta_description_length(s: Subject) -> Check:
-    length = len(s.meta_description)
+@check(id="meta_description_length", weight=2)
+def meta_description_length(s: Subject) -> Verdict:
+    length = len(s.document.meta_description)
     source = (
-        " (not set, so taken from the page text)" if s.description_is_fallback else ""
+        " (not set, so taken from the page text)"
+        if s.document.description_is_fallback
+        else ""
     )
     summary = f"The meta description{source} has {length} characters"
     if 121 <= length <= 156:
-        return Check("meta_description_length", GOOD, f"{summary}.")
+        return good(f"{summary}.")
     if 50 <= length <= 120 or 157 <= length <= 160:
-        return Check(
-            "meta_description_length",
-            OK,
-            f"{summary}; 121-156 fill the result snippet.",
-        )
+        return ok(f"{summary}; 121-156 fill the result snippet.")
     if not length:
-        return Check(
-            "meta_description_length",
-            BAD,
-            "There is no meta description and no introduction to take one from.",
-        )
+        return bad("There is no meta description and no introduction to take one from.")
     advice = "too short" if length < 50 else "cut off in results"
-    return Check("meta_description_length", BAD, f"{summary}: {advice}.")
+    return bad(f"{summary}: {advice}.")
 
 
-def title_width(s: Subject) -> Check:
-    width = text_width(s.meta_title)
+@check(id="title_width")
+def title_width(s: Subject) -> Verdict:
+    width = text_width(s.document.title_tag)
     summary = f"The title tag is {width:.0f} px wide"
     if TITLE_MIN_PX <= width <= TITLE_MAX_PX:
-        return Check("title_width", GOOD, f"{summary}.")
+        return good(f"{summary}.")
     if width < TITLE_MIN_PX:
-        return Check(
-            "title_width",
-            OK,
-            f"{summary}; {TITLE_MIN_PX}-{TITLE_MAX_PX} px uses the room.",
-        )
-    return Check(
-        "title_width",
-        BAD,
-        f"{summary}: Google cuts it at {TITLE_MAX_PX} px.",
-    )
+        return ok(f"{summary}; {TITLE_MIN_PX}-{TITLE_MAX_PX} px uses the room.")
+    return bad(f"{summary}: Google cuts it at {TITLE_MAX_PX} px.")
 
 
-def internal_links(s: Subject) -> Check:
-    count = sum(1 for link in s.structure.links if link.internal)
+@check(id="internal_links")
+def internal_links(s: Subject) -> Verdict:
+    count = sum(1 for link in s.links if link.internal)
     if count:
-        return Check("internal_links", GOOD, f"The text has {count} internal links.")
-    return Check(
-        "internal_links",
-        BAD,
-        "The text has no internal links: link to related articles.",
-    )
+        return good(f"The text has {count} internal links.")
+    return bad("The text has no internal links: link to related articles.")
 
 
-def outbound_links(s: Subject) -> Check:
-    count = sum(1 for link in s.structure.links if not link.internal)
+@check(id="outbound_links")
+def outbound_links(s: Subject) -> Verdict:
+    count = sum(1 for link in s.links if not link.internal)
     if count:
-        return Check("outbound_links", GOOD, f"The text has {count} outbound links.")
-    return Check(
-        "outbound_links",
-        BAD,
-        "The text has no outbound links: cite your sources.",
-    )
+        return good(f"The text has {count} outbound links.")
+    return bad("The text has no outbound links: cite your sources.")
 
 
-def single_h1(s: Subject) -> Check:
+@check(id="single_h1", weight=2)
+def single_h1(s: Subject) -> Verdict:
     # The page template renders the title as the one h1; body blocks render h2/h3
     # only, so an extra h1 can come only from pasted rich text.
-    count = (1 if s.seo_title else 0) + s.structure.extra_h1s
+    count = (1 if s.document.seo_title else 0) + s.extra_h1s
     if count == 1:
-        return Check("single_h1", GOOD, "The page has exactly one H1, its title.")
-    return Check(
-        "single_h1",
-        BAD,
-        f"The page has {count} H1 headings: keep only the title.",
-    )
-
-
-def risk_disclaimer(s: Subject) -> Check:
-    text = language.normalise(f"{s.disclaimer} {s.structure.text()}")
-    if s.disclaimer.strip() or any(phrase in text for phrase in DISCLAIMER_PHRASES):
-        return Check(
-            "risk_disclaimer",
-            GOOD,
-            "An investment-risk disclaimer is on the page.",
-        )
-    return Check(
-        "risk_disclaimer",
-        BAD,
-        "No investment-risk disclaimer: set one in Settings, Site settings.",
-    )
-
-
-def review_date(s: Subject) -> Check:
-    if s.last_reviewed is None:
-        return Check("review_date", BAD, "The article has no “Last reviewed” date.")
-    age = s.today - s.last_reviewed
-    if age <= REVIEW_MAX_AGE:
-        return Check(
-            "review_date",
-            GOOD,
-            f"Last reviewed on {s.last_reviewed:%-d %B %Y}.",
-        )
-    return Check(
-        "review_date",
-        BAD,
-        f"Last reviewed on {s.last_reviewed:%-d %B %Y}, over 12 months ago.",
-    )
+        return good("The page has exactly one H1, its title.")
+    return bad(f"The page has {count} H1 headings: keep only the title.")
 
 
 def readable_words(sentence: str, glossary: list[KeywordKey]) -> list[str]:
@@ -473,150 +434,99 @@ def readable_words(sentence: str, glossary: list[KeywordKey]) -> list[str]:
     return [word for position, word in enumerate(found) if position not in drop]
 
 
-def sentence_length(s: Subject) -> Check:
+@check(id="sentence_length", group=READABILITY)
+def sentence_length(s: Subject) -> Verdict:
     if not s.sentences:
-        return Check(
-            "sentence_length",
-            OK,
-            "Not assessed: no sentences.",
-            scored=False,
-        )
+        return not_assessed("no sentences.")
     long = sum(1 for words in s.readable if len(words) > 20)
     share = long / len(s.sentences) * 100
     summary = f"{share:.0f} % of sentences have more than 20 words"
     if share <= 25:
-        return Check("sentence_length", GOOD, f"{summary}.")
+        return good(f"{summary}.")
     if share <= 30:
-        return Check("sentence_length", OK, f"{summary}; aim for 25 % at most.")
-    return Check(
-        "sentence_length",
-        BAD,
-        f"{summary}, over the 25 % recommended: split the long ones.",
-    )
+        return ok(f"{summary}; aim for 25 % at most.")
+    return bad(f"{summary}, over the 25 % recommended: split the long ones.")
 
 
-def paragraph_length(s: Subject) -> Check:
-    lengths = [len(language.words(text)) for text in s.structure.paragraphs]
+@check(id="paragraph_length", group=READABILITY)
+def paragraph_length(s: Subject) -> Verdict:
+    lengths = [len(language.words(text)) for text in s.paragraphs]
     longest = max(lengths, default=0)
     if longest <= 150:
-        return Check(
-            "paragraph_length",
-            GOOD,
-            f"The longest paragraph has {longest} words.",
-        )
+        return good(f"The longest paragraph has {longest} words.")
     if longest <= 200:
-        return Check(
-            "paragraph_length",
-            OK,
-            f"The longest paragraph has {longest} words; keep them to 150.",
-        )
+        return ok(f"The longest paragraph has {longest} words; keep them to 150.")
     over = sum(1 for length in lengths if length > 150)
-    return Check(
-        "paragraph_length",
-        BAD,
-        f"{over} paragraphs have more than 150 words (the longest {longest}).",
-    )
+    return bad(f"{over} paragraphs have more than 150 words (the longest {longest}).")
 
 
-def subheading_distribution(s: Subject) -> Check:
+@check(id="subheading_distribution", group=READABILITY)
+def subheading_distribution(s: Subject) -> Verdict:
     sections: list[int] = [0]
-    for kind, text in s.structure.items:
-        if kind == "heading":
+    for kind, text in s.passages:
+        if kind == HEADING:
             sections.append(0)
         else:
             sections[-1] += len(language.words(text))
     longest = max(sections)
     if longest <= 300:
-        return Check(
-            "subheading_distribution",
-            GOOD,
-            f"The longest stretch without a subheading has {longest} words.",
-        )
+        return good(f"The longest stretch without a subheading has {longest} words.")
     if longest <= 350:
-        return Check(
-            "subheading_distribution",
-            OK,
+        return ok(
             f"The longest stretch without a subheading has {longest} words; "
             "300 at most reads better.",
         )
-    return Check(
-        "subheading_distribution",
-        BAD,
-        f"A stretch of {longest} words has no subheading: break it up.",
-    )
+    return bad(f"A stretch of {longest} words has no subheading: break it up.")
 
 
-def passive_voice(s: Subject) -> Check:
+@check(id="passive_voice", group=READABILITY)
+def passive_voice(s: Subject) -> Verdict:
     if not s.sentences:
-        return Check(
-            "passive_voice",
-            OK,
-            "Not assessed: no sentences.",
-            scored=False,
-        )
+        return not_assessed("no sentences.")
     passive = sum(1 for sentence in s.sentences if language.is_passive(sentence))
     share = passive / len(s.sentences) * 100
     summary = f"{share:.0f} % of sentences are in the passive voice"
     if share <= 10:
-        return Check("passive_voice", GOOD, f"{summary}.")
+        return good(f"{summary}.")
     if share <= 15:
-        return Check("passive_voice", OK, f"{summary}; 10 % at most reads better.")
-    return Check("passive_voice", BAD, f"{summary}: prefer the active voice.")
+        return ok(f"{summary}; 10 % at most reads better.")
+    return bad(f"{summary}: prefer the active voice.")
 
 
-def transition_words(s: Subject) -> Check:
+@check(id="transition_words", group=READABILITY)
+def transition_words(s: Subject) -> Verdict:
     if s.word_count < 200 or not s.sentences:
-        return Check(
-            "transition_words",
-            OK,
-            f"Not assessed: the text has {s.word_count} words, under 200.",
-            scored=False,
-        )
+        return not_assessed(f"the text has {s.word_count} words, under 200.")
     linked = sum(1 for sentence in s.sentences if language.has_transition(sentence))
     share = linked / len(s.sentences) * 100
     summary = f"{share:.0f} % of sentences have a transition word"
     if share >= 30:
-        return Check("transition_words", GOOD, f"{summary}.")
+        return good(f"{summary}.")
     if share >= 20:
-        return Check("transition_words", OK, f"{summary}; 30 % links ideas better.")
-    return Check(
-        "transition_words",
-        BAD,
-        f"{summary}: use words like “however” or “as a result”.",
-    )
+        return ok(f"{summary}; 30 % links ideas better.")
+    return bad(f"{summary}: use words like “however” or “as a result”.")
 
 
-def consecutive_sentences(s: Subject) -> Check:
+@check(id="consecutive_sentences", group=READABILITY)
+def consecutive_sentences(s: Subject) -> Verdict:
     longest = 0
-    for paragraph in s.structure.paragraphs:
+    for paragraph in s.paragraphs:
         starts = [
             language.first_word(sentence)
             for sentence in language.split_sentences(paragraph)
         ]
         longest = max(longest, language.longest_run(starts))
     if longest < 3:
-        return Check(
-            "consecutive_sentences",
-            GOOD,
-            "No three sentences in a row start with the same word.",
-        )
-    return Check(
-        "consecutive_sentences",
-        BAD,
-        f"{longest} sentences in a row start with the same word: vary them.",
-    )
+        return good("No three sentences in a row start with the same word.")
+    return bad(f"{longest} sentences in a row start with the same word: vary them.")
 
 
-def flesch_reading_ease(s: Subject) -> Check:
+@check(id="flesch_reading_ease", group=READABILITY)
+def flesch_reading_ease(s: Subject) -> Verdict:
     sentence_words = s.readable
     all_words = [word for words in sentence_words for word in words]
     if not all_words:
-        return Check(
-            "flesch_reading_ease",
-            OK,
-            "Not assessed: no sentences.",
-            scored=False,
-        )
+        return not_assessed("no sentences.")
     syllables = sum(language.count_syllables(word) for word in all_words)
     score = (
         206.835
@@ -624,11 +534,9 @@ def flesch_reading_ease(s: Subject) -> Check:
         - 84.6 * (syllables / len(all_words))
     )
     score = max(0.0, min(100.0, score))
-    return Check(
-        "flesch_reading_ease",
-        OK,
-        f"Flesch reading ease {score:.1f}: {_flesch_label(score)}.",
-        scored=False,
+    # Information only: the readability score leaves it out.
+    return Verdict(
+        OK, f"Flesch reading ease {score:.1f}: {_flesch_label(score)}.", scored=False
     )
 
 
@@ -646,40 +554,23 @@ def _flesch_label(score: float) -> str:
     return "very difficult"
 
 
-ALL_CHECKS = (
-    keyphrase_length,
-    keyphrase_in_title,
-    keyphrase_in_introduction,
-    keyphrase_in_meta_description,
-    keyphrase_in_slug,
-    keyphrase_density,
-    keyphrase_in_subheadings,
-    keyphrase_in_image_alt,
-    keyphrase_unique,
-    secondary_keyphrases,
-    text_length,
-    meta_description_length,
-    title_width,
-    internal_links,
-    outbound_links,
-    single_h1,
-    sentence_length,
-    paragraph_length,
-    subheading_distribution,
-    passive_voice,
-    transition_words,
-    consecutive_sentences,
-    flesch_reading_ease,
-    risk_disclaimer,
-    review_date,
-)
+@check(id="risk_disclaimer", weight=2)
+def risk_disclaimer(s: Subject) -> Verdict:
+    text = language.normalise(f"{s.document.risk_disclaimer} {s.text}")
+    if s.document.risk_disclaimer.strip() or any(
+        phrase in text for phrase in DISCLAIMER_PHRASES
+    ):
+        return good("An investment-risk disclaimer is on the page.")
+    return bad("No investment-risk disclaimer: set one in Settings, Site settings.")
 
 
-def score(checks: list[Check], group: str) -> int:
-    """Weighted share of points: good 1, ok 0.5, bad 0; unscored checks left out."""
-    scored = [check for check in checks if check.group == group and check.scored]
-    total = sum(check.weight for check in scored)
-    if not total:
-        return 0
-    earned = sum(POINTS[check.status] * check.weight for check in scored)
-    return math.floor(earned / total * 100 + 0.5)
+@check(id="review_date")
+def review_date(s: Subject) -> Verdict:
+    if s.document.last_reviewed is None:
+        return bad("The article has no “Last reviewed” date.")
+    age = s.document.today - s.document.last_reviewed
+    if age <= REVIEW_MAX_AGE:
+        return good(f"Last reviewed on {s.document.last_reviewed:%-d %B %Y}.")
+    return bad(
+        f"Last reviewed on {s.document.last_reviewed:%-d %B %Y}, over 12 months ago."
+    )

@@ -1,29 +1,20 @@
-"""Database side of the analysis: building its context, auditing, storing scores."""
+"""Database side of the analysis: auditing, storing scores, the keyword map."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from wagtail.images import get_image_model
-from wagtail.models import Site
 
-from articles.models import (
-    ArticlePage,
-    ArticleSecondaryKeyword,
-    ArticleSeoReport,
-    SeoSettings,
-    SiteSettings,
-)
-from articles.seo_analysis import (
-    DEFAULT_GLOSSARY,
-    SeoContext,
-    SeoReport,
+from articles.models import ArticlePage, ArticleSeoReport
+from articles.seo_analysis.adapters import (
     analyse_article,
-    collision_key,
-    keyword_owners,
+    article_text_items,
+    seo_context_build,
 )
-from articles.seo_analysis.checks import keyword_key
-from articles.seo_analysis.structure import article_structure
+from articles.seo_analysis.core import SeoReport
+from articles.seo_analysis.keyphrases import collision_key, keyword_key, keyword_owners
+from articles.text import LINK
 
 
 @dataclass
@@ -40,39 +31,6 @@ class AuditedArticle:
             "readability_score": self.report.readability_score,
             "checks": [check.as_dict() for check in self.report.checks],
         }
-
-
-def saved_keywords() -> list[tuple[int, str, list[str]]]:
-    """(page id, title, keywords) of every article as saved, in two queries."""
-    secondary: dict[int, list[str]] = {}
-    for page_id, keyword in ArticleSecondaryKeyword.objects.values_list(
-        "page_id", "keyword"
-    ):
-        secondary.setdefault(page_id, []).append(keyword)
-    return [
-        (page_id, title, [primary, *secondary.get(page_id, [])])
-        for page_id, title, primary in ArticlePage.objects.values_list(
-            "pk", "title", "primary_keyword"
-        )
-    ]
-
-
-def seo_context_build(
-    *,
-    site: Site | None = None,
-    keywords: Iterable[tuple[int | None, str, list[str]]] | None = None,
-) -> SeoContext:
-    site = site or Site.objects.filter(is_default_site=True).first()
-    site_settings = SiteSettings.for_site(site) if site else None
-    extra = SeoSettings.for_site(site).glossary_terms() if site else []
-    return SeoContext(
-        site_settings=site_settings,
-        glossary=(*DEFAULT_GLOSSARY, *extra),
-        keyword_owners=keyword_owners(
-            saved_keywords() if keywords is None else keywords
-        ),
-        own_hosts=frozenset(Site.objects.values_list("hostname", flat=True)),
-    )
 
 
 def latest_article_revisions() -> list[ArticlePage]:
@@ -226,9 +184,9 @@ def _link_suggestions(
 ) -> list[LinkSuggestion]:
     links = {
         page.pk: {
-            link.href.removeprefix("page:")
-            for link in article_structure(page).links
-            if link.href.startswith("page:")
+            item.href.removeprefix("page:")
+            for item in article_text_items(page)
+            if item.kind == LINK and item.href.startswith("page:")
         }
         for page in pages
     }

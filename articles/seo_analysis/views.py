@@ -5,8 +5,9 @@ from django.template.response import TemplateResponse
 from wagtail.admin.views.pages.preview import PreviewOnCreateView, PreviewOnEditView
 from wagtail.models import Site
 
-from articles.seo_analysis import analyse_article
-from articles.seo_analysis.services import keyword_map_build, seo_context_build
+from articles.seo_analysis.adapters import analyse_article, seo_context_build
+from articles.seo_analysis.registry import READABILITY, SEO
+from articles.seo_analysis.services import keyword_map_build
 from articles.seo_analysis.widths import cut_title
 
 SOCIAL_CARD_SPEC = "fill-600x315"
@@ -24,8 +25,8 @@ def editor_report_context(page, request) -> dict:
     image = page.get_social_image(settings)
     return {
         "report": report,
-        "seo_checks": [c for c in report.checks if c.group == "seo"],
-        "readability_checks": [c for c in report.checks if c.group == "readability"],
+        "seo_checks": [c for c in report.checks if c.group == SEO],
+        "readability_checks": [c for c in report.checks if c.group == READABILITY],
         "serp": {
             "title": cut_title(meta_title),
             "breadcrumb": _breadcrumb(page, site),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset
 
 from articles.models import SiteSettings
-from tests.articles.seo_forms import INTRODUCTION, article_form_data
+from tests.articles.seo_analysis.form_data import INTRODUCTION, article_form_data
 from tests.builders import make_article, make_home
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from articles.models import ArticleSeoReport
-from tests.articles.seo_forms import article_form_data
+from tests.articles.seo_analysis.form_data import article_form_data
 from tests.builders import make_article, make_mineral, paragraph
 
 

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from articles.models import ArticleSeoReport
 from tests.builders import make_article
 
-EXPECTED = Path(__file__).parent / "expected" / "seed_audit.json"
-ROOT = Path(__file__).resolve().parents[2]
+EXPECTED = Path(__file__).parents[1] / "expected" / "seed_audit.json"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def audit(*args: str) -> str:
