@@ -11,7 +11,10 @@ class LeadsConfig(AppConfig):
 
         from articles import page_cache
         from leads import checks  # noqa: F401
-        from leads.pages import FRESH_FIELDS_PLACEHOLDER, fresh_fields_for_request
+        from leads.fresh_fields import (
+            FRESH_FIELDS_PLACEHOLDER,
+            fresh_fields_for_request,
+        )
 
         post_migrate.connect(ensure_sales_group, sender=self)
         page_cache.register_hole(FRESH_FIELDS_PLACEHOLDER, fresh_fields_for_request)

@@ -18,8 +18,8 @@ from wagtail.models import Page
 
 from articles.navigation import site_navigation
 from leads.forms import LeadForm, attribution_clean
+from leads.fresh_fields import FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
 from leads.models import ThankYouPage
-from leads.pages import FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
 from leads.ratelimit import client_ip, parse_rate, rate_limit_hit
 from leads.services import lead_create
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from leads.forms import LeadForm
-from leads.pages import FRESH_FIELDS_PLACEHOLDER
+from leads.fresh_fields import FRESH_FIELDS_PLACEHOLDER
 from leads.views import privacy_url
 
 register = template.Library()

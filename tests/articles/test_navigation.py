@@ -81,9 +81,7 @@ def test_data_migration_chooses_the_pages_templates_used_to_link_by_slug():
     privacy = standard_page("Privacy policy", "privacy")
     contact = standard_page("Contact", "contact")
     standard_page("Elsewhere", "other")
-    migration = importlib.import_module(
-        "articles.migrations.0004_key_pages_in_site_settings"
-    )
+    migration = importlib.import_module("articles.migrations.0005_key_pages_from_slugs")
     migration.key_pages_from_slugs(apps, None)
     settings = site_settings()
     assert (settings.privacy_page_id, settings.contact_page_id) == (
