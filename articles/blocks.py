@@ -1,6 +1,6 @@
 """The article body's blocks; each states its own text items (`articles.text`)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from wagtail import blocks
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
@@ -11,10 +11,12 @@ from articles.text import (
     DETAIL,
     HEADING,
     IMAGE_ALT,
+    LABEL,
     LIST_ITEM,
     QUOTE,
     TextItem,
     rich_text_items,
+    searchable_text,
     stream_text_items,
     text_items,
 )
@@ -97,7 +99,10 @@ class QuoteBlock(blocks.StructBlock):
         template = "articles/blocks/quote.html"
 
     def text_items(self, value) -> list[TextItem]:
-        return text_items(QUOTE, value["text"])
+        return [
+            *text_items(QUOTE, value["text"]),
+            *text_items(LABEL, value["attribution"]),
+        ]
 
 
 class KeyFactBlock(blocks.StructBlock):
@@ -159,6 +164,7 @@ class CallToActionBlock(blocks.StructBlock):
         return [
             *text_items(DETAIL, value["heading"]),
             *rich_text_items(_source(value["text"])),
+            *text_items(LABEL, value["button_label"]),
         ]
 
 
@@ -172,6 +178,9 @@ class SectionContentBlock(blocks.StreamBlock):
 
     def text_items(self, value) -> Iterator[TextItem]:
         return stream_text_items(value)
+
+    def get_searchable_content(self, value) -> Sequence[str]:
+        return searchable_text(value)
 
 
 class NumberedSectionBlock(blocks.StructBlock):

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from articles.models import ArticleIndexPage, ArticlePage, Author, Mineral
-from articles.text import LINK, stream_text_items
+from articles.text import LABEL, LINK, stream_text_items
 
 MAX_TITLE = 255
 MAX_SUBTITLE = 200
@@ -48,7 +48,11 @@ class ParsedDraft:
 
     def plain_text(self) -> str:
         body = ArticlePage.body.field.stream_block.to_python(self.body)
-        texts = [item.text for item in stream_text_items(body) if item.kind != LINK]
+        texts = [
+            item.text
+            for item in stream_text_items(body)
+            if item.kind not in {LINK, LABEL}
+        ]
         return " ".join([self.title, self.subtitle, self.introduction, *texts])
 
     @property

@@ -1,5 +1,5 @@
-"""Plain text and text items, shared by the SEO head, the feed, the importer and
-the SEO analysis.
+"""Plain text and text items, shared by the SEO head, the feed, the importer,
+search and the SEO analysis.
 
 A text item is one piece of readable text with its kind, in reading order. Each
 block in `articles.blocks` states its own items (`text_items(value)`), the way
@@ -21,6 +21,8 @@ QUOTE = "quote"
 # Words outside the running prose: captions, table cells, key facts, labels.
 DETAIL = "detail"
 IMAGE_ALT = "image_alt"
+# Words on the page the analysis leaves out but search finds: attributions, labels.
+LABEL = "label"
 # A link's text also belongs to the item around it; the link item adds its href.
 LINK = "link"
 
@@ -86,6 +88,12 @@ def stream_text_items(stream: Iterable) -> Iterator[TextItem]:
     """Every text item of a StreamField value, in reading order."""
     for child in stream:
         yield from child.block.text_items(child.value)
+
+
+def searchable_text(stream: Iterable) -> list[str]:
+    """What search indexes of a StreamField value: every item but links, whose
+    text is already in the item around them."""
+    return [item.text for item in stream_text_items(stream) if item.kind != LINK]
 
 
 def first_paragraph_text(stream) -> str:

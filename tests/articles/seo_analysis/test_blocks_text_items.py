@@ -12,6 +12,7 @@ from articles.text import (
     DETAIL,
     HEADING,
     IMAGE_ALT,
+    LABEL,
     LINK,
     LIST_ITEM,
     PARAGRAPH,
@@ -47,7 +48,7 @@ SAMPLES = {
     ),
     "quote": (
         {"text": "Copper is the new oil.", "attribution": "A trader"},
-        [TextItem(QUOTE, "Copper is the new oil.")],
+        [TextItem(QUOTE, "Copper is the new oil."), TextItem(LABEL, "A trader")],
     ),
     "key_facts": (
         {"title": "At a glance", "facts": [{"label": "Reserves", "value": "5.9 Gt"}]},
@@ -95,6 +96,7 @@ SAMPLES = {
         [
             TextItem(DETAIL, "Talk to us"),
             TextItem(PARAGRAPH, "Our advisors know Chagai."),
+            TextItem(LABEL, "Contact us"),
         ],
     ),
 }
@@ -136,6 +138,23 @@ def test_the_walker_reads_a_stream_in_order_through_sections():
         *SAMPLES["heading"][1],
         *SAMPLES["numbered_section"][1],
         *SAMPLES["quote"][1],
+    ]
+
+
+def test_search_indexes_the_walkers_text_without_repeating_link_text():
+    names = ["paragraph", "heading", "numbered_section", "call_to_action"]
+    stream = ArticleBodyBlock().to_python(
+        [{"type": name, "value": SAMPLES[name][0]} for name in names]
+    )
+    assert ArticleBodyBlock().get_searchable_content(stream) == [
+        "Reko Diq holds copper.",
+        "Gold too.",
+        "Permits and tax",
+        "Where the copper is",
+        "In Chagai.",
+        "Talk to us",
+        "Our advisors know Chagai.",
+        "Contact us",
     ]
 
 
