@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 
 from tests.builders import make_article
+from tests.leads.builders import make_lead
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,14 +34,64 @@ def test_public_pages_send_strict_security_headers(client):
 
 
 @pytest.mark.django_db
-def test_admins_get_a_looser_policy_than_the_public_site(client):
-    User.objects.create_superuser("admin", "a@example.com", "pw")
-    client.login(username="admin", password="pw")
-    for url in ("/admin/", "/django-admin/"):
-        response = client.get(url)
-        assert response.status_code == 200
+def test_django_admin_allows_neither_inline_script_nor_eval(client, admin_user):
+    lead = make_lead()
+    responses = [client.get("/django-admin/login/")]
+    client.force_login(admin_user)
+    for url in ("/django-admin/", f"/django-admin/leads/lead/{lead.pk}/change/"):
+        responses.append(client.get(url))
+    for response in responses:
+        url = response.request["PATH_INFO"]
+        assert response.status_code == 200, url
         policy = directives(response["Content-Security-Policy"])
-        assert "'unsafe-inline'" in policy["script-src"]
+        assert policy["script-src"] == ["'self'"], url
+        assert policy["frame-ancestors"] == ["'none'"], url
+
+
+@pytest.mark.django_db
+def test_wagtail_admin_allows_inline_script_but_never_eval(client, admin_user):
+    client.force_login(admin_user)
+    article = make_article()
+    for url in ("/admin/login/", "/admin/", f"/admin/pages/{article.pk}/edit/"):
+        response = client.get(url, follow=url == "/admin/login/")
+        assert response.status_code == 200, url
+        policy = directives(response["Content-Security-Policy"])
+        assert policy["script-src"] == ["'self'", "'unsafe-inline'"], url
+        assert "'unsafe-eval'" not in response["Content-Security-Policy"], url
+        assert policy["frame-ancestors"] == ["'self'"], url
+
+
+@pytest.mark.django_db
+def test_wagtail_previews_keep_the_public_policy_in_a_same_origin_frame(
+    client, admin_user
+):
+    client.force_login(admin_user)
+    article = make_article()
+    response = client.get(f"/admin/pages/{article.pk}/view_draft/")
+    assert response.status_code == 200
+    policy = directives(response["Content-Security-Policy"])
+    assert policy["script-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'self'"]
+
+
+def permissions_policy(response) -> dict[str, str]:
+    return dict(
+        feature.strip().split("=", 1)
+        for feature in response["Permissions-Policy"].split(",")
+    )
+
+
+@pytest.mark.django_db
+def test_every_response_switches_off_unused_browser_features(client, admin_user):
+    article = make_article()
+    responses = [client.get(article.url), client.get("/no-such-page/")]
+    client.force_login(admin_user)
+    responses += [client.get("/admin/"), client.get("/django-admin/")]
+    for response in responses:
+        features = permissions_policy(response)
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert features[feature] == "()", (response.request["PATH_INFO"], feature)
+        assert features["browsing-topics"] == "()"
 
 
 @pytest.mark.django_db
@@ -68,7 +118,7 @@ def run_manage(*args, **env):
     )
 
 
-def deploy_check(https_only: str):
+def deploy_check(https_only: str, **env):
     return run_manage(
         "check",
         "--deploy",
@@ -78,12 +128,58 @@ def deploy_check(https_only: str):
         HTTPS_ONLY=https_only,
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="btobservices.pk",
+        **env,
     )
 
 
 def test_deploy_check_passes_with_production_settings():
     result = deploy_check(https_only="1")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_passes_with_both_hsts_opt_ins():
+    result = deploy_check(https_only="1", HSTS_PRELOAD="1", HSTS_INCLUDE_SUBDOMAINS="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The header Django's SecurityMiddleware sends on an HTTPS response, with the
+# settings a production process reads from this environment.
+HSTS_SCRIPT = (
+    "from django.http import HttpResponse; "
+    "from django.middleware.security import SecurityMiddleware; "
+    "from django.test import RequestFactory; "
+    "request = RequestFactory().get('/', secure=True); "
+    "response = SecurityMiddleware(lambda request: HttpResponse())(request); "
+    "print(response['Strict-Transport-Security'])"
+)
+
+
+def hsts_header(**env) -> str:
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        HSTS_SCRIPT,
+        DEBUG="0",
+        HTTPS_ONLY="1",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="btobservices.pk",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_hsts_covers_only_this_host_and_is_not_preloaded_by_default():
+    assert hsts_header() == "max-age=31536000"
+
+
+def test_hsts_preload_and_subdomains_are_each_an_opt_in():
+    assert hsts_header(HSTS_PRELOAD="1") == "max-age=31536000; preload"
+    assert (
+        hsts_header(HSTS_INCLUDE_SUBDOMAINS="1")
+        == "max-age=31536000; includeSubDomains"
+    )
 
 
 def test_deploy_check_fails_when_https_is_switched_off():
