@@ -97,11 +97,16 @@ def searchable_text(stream: Iterable) -> list[str]:
 
 
 def first_paragraph_text(stream) -> str:
-    """The text of the first paragraph in a StreamField, looking into sections."""
-    return next(
-        (item.text for item in stream_text_items(stream) if item.kind == PARAGRAPH),
-        "",
-    )
+    """The opening text of a StreamField, looking into sections: its first
+    paragraph and the paragraphs and list items that follow it unbroken, as one
+    rich text block holds them."""
+    opening: list[str] = []
+    for item in stream_text_items(stream):
+        if item.kind == PARAGRAPH or (opening and item.kind == LIST_ITEM):
+            opening.append(item.text)
+        elif opening:
+            break
+    return " ".join(opening)
 
 
 class _RichTextParser(HTMLParser):

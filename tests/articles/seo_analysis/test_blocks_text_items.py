@@ -169,6 +169,18 @@ def test_first_paragraph_text_looks_into_sections_and_past_other_blocks():
     assert first_paragraph_text(ArticleBodyBlock().to_python([])) == ""
 
 
+def test_first_paragraph_text_is_the_whole_opening_rich_text_up_to_a_break():
+    stream = ArticleBodyBlock().to_python(
+        [
+            {"type": "paragraph", "value": "<p>Short lead.</p><p>More.</p>"},
+            {"type": "paragraph", "value": "<ul><li>A point.</li></ul>"},
+            {"type": "heading", "value": {"text": "Next", "level": "h2"}},
+            {"type": "paragraph", "value": "<p>Later.</p>"},
+        ]
+    )
+    assert first_paragraph_text(stream) == "Short lead. More. A point."
+
+
 def test_a_block_that_states_no_text_items_fails_the_walk():
     class CarelessBlock(blocks.StreamBlock):
         note = blocks.CharBlock()
