@@ -18,7 +18,7 @@ HEADING = "heading"
 PARAGRAPH = "paragraph"
 LIST_ITEM = "list_item"
 QUOTE = "quote"
-# Words outside the running prose: captions, table cells, key facts, labels.
+# Words outside the running prose: captions, table cells, key facts, CTA headings.
 DETAIL = "detail"
 IMAGE_ALT = "image_alt"
 # Words on the page the analysis leaves out but search finds: attributions, labels.
