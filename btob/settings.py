@@ -356,12 +356,11 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Leads
 # Who is mailed about each new enquiry (comma-separated addresses).
 LEADS_NOTIFY_EMAILS = env_list("LEADS_NOTIFY_EMAILS")
-# Enquiries per IP address and period, e.g. 5/10m; 0 switches the limit off.
+# Valid enquiries per client address (IPv6: per /64) and period, e.g. 5/10m;
+# 0 switches the limit off. The address is articles.client_address's.
 LEADS_RATE_LIMIT = os.environ.get("LEADS_RATE_LIMIT", "5/10m")
 # 1: also mail the visitor a short acknowledgement.
 LEADS_ACKNOWLEDGE = env_bool("LEADS_ACKNOWLEDGE", False)
-# Behind a proxy, the META key holding the client address, e.g. HTTP_X_REAL_IP.
-LEADS_CLIENT_IP_HEADER = os.environ.get("LEADS_CLIENT_IP_HEADER", "")
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))

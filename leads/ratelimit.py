@@ -1,6 +1,8 @@
-"""Per-IP limit on enquiries, counted in the shared default cache so that it
-holds across gunicorn workers and servers (database cache, or Redis)."""
+"""Per-address limit on valid enquiries (IPv6: per /64), counted in the shared
+default cache so that it holds across gunicorn workers and servers (database
+cache, or Redis)."""
 
+import ipaddress
 import re
 import time
 from dataclasses import dataclass
@@ -38,24 +40,27 @@ def parse_rate(value: str) -> Rate | None:
     return Rate(int(match[1]), int(match[2] or 1) * UNITS[match[3]])
 
 
-def client_ip(request) -> str:
-    header = settings.LEADS_CLIENT_IP_HEADER
-    if header:
-        forwarded = request.META.get(header, "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+def rate_limit_key(address: str) -> str:
+    """What one visitor's attempts are counted under: an IPv4 address, or the
+    /64 network of an IPv6 one, since a single host is handed a whole /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def rate_limit_hit(ip: str, *, now: float | None = None) -> Verdict:
-    """Count one attempt from this address in the current fixed window."""
+    """Count one attempt from this address (or /64) in the current fixed window."""
     rate = parse_rate(settings.LEADS_RATE_LIMIT)
     now = time.time() if now is None else now
     if rate is None:
         return Verdict(allowed=True, retry_at=now)
     window = int(now // rate.seconds)
     retry_at = float((window + 1) * rate.seconds)
-    key = f"leads:rate:{ip}:{rate.seconds}:{window}"
+    key = f"leads:rate:{rate_limit_key(ip)}:{rate.seconds}:{window}"
     timeout = rate.seconds + 5
     # Each attempt claims the next free numbered slot with add(), which is
     # atomic on the database cache (a unique key) and on Redis (SET NX), so

@@ -16,11 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
+from articles.client_address import client_address
 from articles.navigation import site_navigation
 from leads.forms import LeadForm, attribution_clean
 from leads.fresh_fields import FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
 from leads.models import ThankYouPage
-from leads.ratelimit import client_ip, parse_rate, rate_limit_hit
+from leads.ratelimit import parse_rate, rate_limit_hit
 from leads.services import lead_create
 
 MAX_BODY_BYTES = 64 * 1024
@@ -93,12 +94,14 @@ def enquiry(request):
         return HttpResponseBadRequest("Malformed Content-Length header.")
     if int(length) > MAX_BODY_BYTES:
         return render(request, "leads/request_too_large.html", status=413)
-    verdict = rate_limit_hit(client_ip(request))
-    if not verdict.allowed:
-        return too_many_requests(request, verdict.retry_at)
     form = LeadForm(request.POST)
     if not form.is_valid():
         return render_form_errors(request, form, _source_page(form))
+    # Only a submission that would be kept counts: a reader who corrects a
+    # mistake is not refused for it.
+    verdict = rate_limit_hit(client_address(request))
+    if not verdict.allowed:
+        return too_many_requests(request, verdict.retry_at)
     lead_create(
         lead=form.save(commit=False),
         minerals=form.cleaned_data["minerals"],

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from leads.checks import check_rate_limit
 from leads.models import Lead
-from leads.ratelimit import parse_rate, rate_limit_hit
+from leads.ratelimit import parse_rate, rate_limit_hit, rate_limit_key
 from tests.leads.builders import form_data, parse
 from tests.leads.servers import gunicorn, requires_postgresql
 
@@ -84,6 +84,65 @@ def test_429_page_says_when_to_try_again(client):
     assert "at most 2 enquiries" in text
     assert "try again after" in text
     assert Lead.objects.count() == 2
+
+
+def enquire(client, address: str, forwarded: str | None = None, **fields) -> int:
+    meta = {"REMOTE_ADDR": address}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(ENQUIRY, form_data(**fields), **meta).status_code
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT="2/1m")
+def test_invalid_submissions_do_not_count(client):
+    corrected = [enquire(client, "203.0.113.5", consent=None) for _ in range(4)]
+    valid = [enquire(client, "203.0.113.5") for _ in range(3)]
+    assert corrected == [400] * 4
+    assert valid == [303, 303, 429]
+    assert Lead.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT="2/1m")
+def test_refused_reader_still_sees_the_errors_of_an_invalid_submission(client):
+    assert [enquire(client, "203.0.113.5") for _ in range(3)] == [303, 303, 429]
+    assert enquire(client, "203.0.113.5", email="not-an-address") == 400
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT="2/1m")
+def test_ipv6_addresses_in_one_64_share_a_limit(client):
+    first = [enquire(client, "2001:db8:1:2::1") for _ in range(2)]
+    assert first == [303, 303]
+    assert enquire(client, "2001:db8:1:2:ffff:ee:dd:9") == 429
+    assert enquire(client, "2001:db8:1:3::1") == 303
+
+
+def test_rate_limit_key_is_the_ipv4_address_or_the_ipv6_64():
+    assert rate_limit_key("203.0.113.5") == "203.0.113.5"
+    assert rate_limit_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert rate_limit_key("2001:DB8:1:2::1") == "2001:db8:1:2::/64"
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT="2/1m", TRUSTED_PROXIES=["10.0.0.1"])
+def test_spoofed_forwarded_for_from_an_untrusted_peer_does_not_escape(client):
+    assert [enquire(client, "203.0.113.5") for _ in range(2)] == [303, 303]
+    spoofed = [
+        enquire(client, "203.0.113.5", forwarded=f"198.51.100.{n}") for n in range(3)
+    ]
+    assert spoofed == [429, 429, 429]
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT="2/1m", TRUSTED_PROXIES=["127.0.0.1"])
+def test_behind_a_trusted_proxy_two_clients_get_separate_limits(client):
+    first = [enquire(client, "127.0.0.1", forwarded="203.0.113.5") for _ in range(3)]
+    assert first == [303, 303, 429]
+    assert enquire(client, "127.0.0.1", forwarded="203.0.113.6") == 303
+    # What the client writes left of the proxy's own entry changes nothing.
+    assert enquire(client, "127.0.0.1", forwarded="203.0.113.7, 203.0.113.5") == 429
 
 
 @pytest.mark.django_db
