@@ -245,14 +245,13 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Browser features neither the site nor the admins use are switched off for
-# every page and anything it embeds.
+# every page and anything it embeds; only names Chromium knows, since it logs
+# an error for any other (tests/articles/test_admin_csp_browser.py).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
         "accelerometer",
-        "ambient-light-sensor",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",
@@ -261,6 +260,7 @@ PERMISSIONS_POLICY = {
         "gyroscope",
         "hid",
         "idle-detection",
+        "interest-cohort",
         "local-fonts",
         "magnetometer",
         "microphone",

@@ -20,8 +20,12 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+# Chromium's console words for a CSP violation and for a policy header it rejects.
+POLICY_MESSAGES = ("Content Security Policy", "Permissions-Policy")
+
+
 def watch_for_violations(page) -> list[str]:
-    """Collects every CSP violation the page reports, across navigations."""
+    """Collects every policy violation the page reports, across navigations."""
     seen = []
     page.expose_function("reportCspViolation", lambda text: seen.append(text))
     page.add_init_script(REPORT_VIOLATIONS)
@@ -29,7 +33,7 @@ def watch_for_violations(page) -> list[str]:
         "console",
         lambda message: (
             seen.append(message.text)
-            if "Content Security Policy" in message.text
+            if any(words in message.text for words in POLICY_MESSAGES)
             else None
         ),
     )
