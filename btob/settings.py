@@ -361,6 +361,8 @@ LEADS_NOTIFY_EMAILS = env_list("LEADS_NOTIFY_EMAILS")
 LEADS_RATE_LIMIT = os.environ.get("LEADS_RATE_LIMIT", "5/10m")
 # 1: also mail the visitor a short acknowledgement.
 LEADS_ACKNOWLEDGE = env_bool("LEADS_ACKNOWLEDGE", False)
+# Days after its last change that a won, lost or spam lead's personal data is erased.
+LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))

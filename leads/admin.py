@@ -269,14 +269,15 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend notification", permissions=["change"])
     def resend_notification(self, request, queryset) -> None:
-        leads = list(queryset.exclude(status=Lead.Status.SPAM))
-        for lead in leads:
-            lead_notification_resend(lead=lead)
-        self.message_user(
-            request,
-            f"Notification queued again for {len(leads)} lead(s).",
-            messages.SUCCESS,
-        )
+        leads = list(queryset)
+        queued = sum(lead_notification_resend(lead=lead) for lead in leads)
+        message = f"Notification queued again for {queued} lead(s)."
+        if queued < len(leads):
+            message += (
+                f" {len(leads) - queued} left alone: spam, erased or being sent "
+                "right now."
+            )
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description="Export selected as CSV", permissions=["export"])
     def export_csv(self, request, queryset):

@@ -63,6 +63,7 @@ class Lead(models.Model):
 
     class NotificationState(models.TextChoices):
         PENDING = "pending", "Queued"
+        SENDING = "sending", "Being sent"
         RETRYING = "retrying", "Failed, will retry"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed, gave up"
@@ -154,7 +155,8 @@ class Lead(models.Model):
         permissions = [("export_lead", "Can export leads as CSV")]
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>"
+        # Admin history and messages copy this: never the person's details.
+        return f"Lead #{self.pk}"
 
     def earlier_enquiries(self):
         if not self.email:

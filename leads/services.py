@@ -1,15 +1,22 @@
+import json
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
 from articles.models import Mineral
 from leads.forms import CONSENT_TEXT
-from leads.models import Lead, LeadNote, LeadStatusChange
+from leads.models import ATTRIBUTION_FIELDS, Lead, LeadNote, LeadStatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -88,35 +95,124 @@ def lead_note_create(*, lead: Lead, author: AbstractBaseUser, text: str) -> Lead
     return LeadNote.objects.create(lead=lead, author=author, text=text)
 
 
-def lead_notification_resend(*, lead: Lead) -> None:
-    if lead.status == Lead.Status.SPAM:
-        return
-    Lead.objects.filter(pk=lead.pk).update(
-        notification_state=Lead.NotificationState.PENDING,
-        notification_attempts=0,
-        notification_error="",
-    )
-    transaction.on_commit(
-        lambda: _enqueue_notifications(lead.pk, acknowledge=False), robust=True
+def lead_notification_resend(*, lead: Lead) -> bool:
+    """Queue the notification again from attempt 1; False for spam, an erased
+    lead or one being sent right now. A retry still queued then finds the lead
+    no longer waiting for it and sends nothing (see leads/tasks.py)."""
+    queued = (
+        Lead.objects.filter(pk=lead.pk, erased_at=None)
+        .exclude(status=Lead.Status.SPAM)
+        .exclude(notification_state=Lead.NotificationState.SENDING)
+        .update(
+            notification_state=Lead.NotificationState.PENDING,
+            notification_attempts=0,
+            notification_error="",
+        )
     )
 
 
+    if queued:
+        transaction.on_commit(
+            lambda: _enqueue_notifications(lead.pk, acknowledge=False), robust=True
+        )
+    return bool(queued)
 ERASED = "[erased]"
 
 
+# What erasure leaves of a lead: its status, dates, minerals, investor type and
+# range and source page remain as anonymous counts.
+ERASED_VALUES = {
+    "name": ERASED,
+    **dict.fromkeys(
+        (
+            "email",
+            "company",
+            "phone",
+            "country",
+            "message",
+            "consent_text",
+            "notification_error",
+            *ATTRIBUTION_FIELDS,
+        ),
+        "",
+    ),
+}
+CLOSED_STATUSES = (Lead.Status.WON, Lead.Status.LOST, Lead.Status.SPAM)
+ERASE_BATCH = 500
 def lead_data_erase(*, email: str) -> int:
-    """Remove a person's details from their leads; counts and statuses remain."""
-    leads = Lead.objects.filter(email__iexact=email)
-    with transaction.atomic():
-        LeadNote.objects.filter(lead__in=leads).update(text=ERASED)
-        return leads.update(
-            name=ERASED,
-            email="",
-            company="",
-            phone="",
-            message="",
-            referrer="",
-            consent_text="",
-            notification_error="",
-            erased_at=timezone.now(),
+    """Erase the personal data of every lead from `email`, wherever it is held."""
+    return _leads_erase(Lead.objects.filter(email__iexact=email, erased_at=None))
+
+
+def lead_erase_expired(*, now: datetime | None = None) -> int:
+    """Erase closed leads (won, lost, spam) whose last change (creation, status
+    change or note) is more than LEADS_RETENTION_DAYS old."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.LEADS_RETENTION_DAYS)
+    expired = (
+        Lead.objects.filter(
+            status__in=CLOSED_STATUSES, erased_at=None, created_at__lt=cutoff
         )
+        .exclude(status_changes__changed_at__gte=cutoff)
+        .exclude(notes__created_at__gte=cutoff)
+    )
+    return _leads_erase(expired)
+
+
+def _leads_erase(leads: QuerySet[Lead]) -> int:
+    ids = list(leads.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), ERASE_BATCH):
+        batch = ids[start : start + ERASE_BATCH]
+        with transaction.atomic():
+            Lead.objects.filter(pk__in=batch).update(
+                **ERASED_VALUES, erased_at=timezone.now()
+            )
+            LeadNote.objects.filter(lead_id__in=batch).update(text=ERASED)
+            _admin_history_erase(batch)
+            # Tasks carry only the lead's id, but a failed one keeps its
+            # traceback, whose error may quote the address.
+            DBTaskResult.objects.filter(
+                task_path__startswith="leads.tasks.",
+                args_kwargs__kwargs__lead_id__in=batch,
+            ).exclude(status=TaskResultStatus.RUNNING).delete()
+    return len(ids)
+
+
+def _admin_history_erase(lead_ids: list[int]) -> None:
+    """Admin history keeps what was done to a lead and when, not to whom."""
+    entries = list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Lead),
+            object_id__in=[str(pk) for pk in lead_ids],
+        )
+    )
+    for entry in entries:
+        entry.object_repr = f"Lead #{entry.object_id} (erased)"
+        entry.change_message = _change_message_without_values(entry.change_message)
+    LogEntry.objects.bulk_update(entries, ["object_repr", "change_message"])
+
+
+def _change_message_without_values(change_message: str) -> str:
+    """Django's JSON change message with its field and model names, but each
+    related object's name replaced; a free-text message goes entirely."""
+    try:
+        actions = json.loads(change_message)
+    except ValueError:
+        return ""
+    if not isinstance(actions, list):
+        return ""
+    kept = []
+    for action in actions:
+        if not isinstance(action, dict):
+            continue
+        verbs = {}
+        for verb, detail in action.items():
+            if verb not in ("added", "changed", "deleted"):
+                continue
+            detail = detail if isinstance(detail, dict) else {}
+            verbs[verb] = {
+                key: ERASED if key == "object" else detail[key]
+                for key in ("name", "object", "fields")
+                if key in detail
+            }
+        kept.append(verbs)
+    return json.dumps(kept)

@@ -2,12 +2,18 @@
 
 django-tasks has no automatic retries, so a failed delivery queues the next
 attempt itself, with a growing delay, and records every attempt on the lead.
+Tasks carry only the lead's id, so that no task row holds personal data.
+
+Each notification attempt first claims the lead with one conditional UPDATE
+(attempt n runs only while the lead is queued or retrying after attempt n-1),
+so of a queued retry and a manual resend, whichever runs second sends nothing.
 """
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -19,26 +25,36 @@ logger = logging.getLogger(__name__)
 # Seconds to wait before attempt 2, 3, ...; attempt 1 runs at once.
 RETRY_DELAYS = (15, 60, 300, 1800, 7200)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+ACKNOWLEDGE_EVERY = timedelta(hours=24)
 
 
 @task()
 def send_lead_notification(lead_id: int, attempt: int = 1) -> str:
-    lead = Lead.objects.filter(pk=lead_id).first()
-    if lead is None:
-        return "lead deleted"
     State = Lead.NotificationState
+    lead = Lead.objects.filter(pk=lead_id, erased_at__isnull=True).first()
+    if lead is None:
+        return "skipped"
     if lead.status == Lead.Status.SPAM or not settings.LEADS_NOTIFY_EMAILS:
         Lead.objects.filter(pk=lead_id).update(notification_state=State.SKIPPED)
         return "skipped"
+    claimed = Lead.objects.filter(
+        pk=lead_id,
+        notification_state__in=(State.PENDING, State.RETRYING),
+        notification_attempts=attempt - 1,
+    ).update(notification_state=State.SENDING, notification_attempts=attempt)
+    if not claimed:
+        return "superseded"
+    mine = Lead.objects.filter(
+        pk=lead_id, notification_state=State.SENDING, notification_attempts=attempt
+    )
     try:
         notification_message(lead).send()
     except Exception as error:  # noqa: BLE001 - any failure is retried
         reason = f"Attempt {attempt}: {type(error).__name__}: {error}"[:1000]
         logger.warning("Lead %s notification failed: %s", lead_id, reason)
         retry = attempt < MAX_ATTEMPTS
-        Lead.objects.filter(pk=lead_id).update(
+        mine.update(
             notification_state=State.RETRYING if retry else State.FAILED,
-            notification_attempts=attempt,
             notification_error=reason,
         )
         if retry:
@@ -47,9 +63,8 @@ def send_lead_notification(lead_id: int, attempt: int = 1) -> str:
                 lead_id=lead_id, attempt=attempt + 1
             )
         return "retrying" if retry else "failed"
-    Lead.objects.filter(pk=lead_id).update(
+    mine.update(
         notification_state=State.SENT,
-        notification_attempts=attempt,
         notification_error="",
         notified_at=timezone.now(),
     )
@@ -58,9 +73,28 @@ def send_lead_notification(lead_id: int, attempt: int = 1) -> str:
 
 @task()
 def send_lead_acknowledgement(lead_id: int) -> str:
-    lead = Lead.objects.filter(pk=lead_id).exclude(status=Lead.Status.SPAM).first()
-    if lead is None or not lead.email:
-        return "skipped"
-    acknowledgement_message(lead).send()
-    Lead.objects.filter(pk=lead_id).update(acknowledged_at=timezone.now())
+    """At most one acknowledgement per address per ACKNOWLEDGE_EVERY, never to spam."""
+    with transaction.atomic():
+        lead = (
+            Lead.objects.filter(pk=lead_id, erased_at__isnull=True)
+            .exclude(status=Lead.Status.SPAM)
+            .first()
+        )
+        if lead is None or not lead.email:
+            return "skipped"
+        same_address = Lead.objects.filter(email__iexact=lead.email)
+        # Every task for this address locks the same (oldest) row first, so
+        # two at once take turns and the second sees the first's claim.
+        same_address.select_for_update().order_by("pk").values_list("pk").first()
+        now = timezone.now()
+        if same_address.filter(acknowledged_at__gt=now - ACKNOWLEDGE_EVERY).exists():
+            return "skipped"
+        Lead.objects.filter(pk=lead_id).update(acknowledged_at=now)
+    try:
+        acknowledgement_message(lead).send()
+    except Exception:
+        Lead.objects.filter(pk=lead_id, acknowledged_at=now).update(
+            acknowledged_at=None
+        )
+        raise
     return "sent"

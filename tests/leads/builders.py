@@ -4,6 +4,7 @@ import time
 
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Site
 
@@ -12,6 +13,8 @@ from leads.forms import CONSENT_TEXT
 from leads.models import ContactPage, Lead, ThankYouPage
 from leads.tokens import form_token_issue
 from tests.builders import make_home
+
+NOTIFY = ["sales@btobservices.pk", "ceo@btobservices.pk"]
 
 
 def parse(response_or_html) -> BeautifulSoup:
@@ -105,3 +108,10 @@ def form_fields(form) -> dict[str, str]:
         for field in form.find_all("input")
         if field.get("type") == "hidden"
     }
+
+
+def run_worker() -> None:
+    """Run every task that is due, in this process, as `db_worker` would."""
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0
+    )

@@ -14,8 +14,17 @@ def free_port() -> int:
 
 
 class Inbox:
-    def __init__(self):
+    def __init__(self, refuse: tuple[str, ...] = ()):
         self.messages = []
+        self.refuse = {address.lower() for address in refuse}
+
+    async def handle_RCPT(  # noqa: N802
+        self, server, session, envelope, address, rcpt_options
+    ):
+        if address.lower() in self.refuse:
+            return f"550 No mailbox for {address}"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.messages.append(
@@ -28,8 +37,9 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(port: int):
-    inbox = Inbox()
+def smtp_server(port: int, *, refuse: tuple[str, ...] = ()):
+    """Accept mail on `port`, refusing the recipients in `refuse`."""
+    inbox = Inbox(refuse)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

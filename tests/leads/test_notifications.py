@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
-from django.core.management import call_command
+from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -10,33 +10,10 @@ from django_tasks_db.models import DBTaskResult
 from leads.models import Lead
 from leads.services import lead_create, lead_notification_resend
 from leads.tasks import MAX_ATTEMPTS, RETRY_DELAYS
-from tests.leads.builders import build_lead, form_data
-from tests.leads.smtp import free_port, smtp_server
+from tests.leads.builders import NOTIFY, build_lead, form_data, run_worker
+from tests.leads.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
-NOTIFY = ["sales@btobservices.pk", "ceo@btobservices.pk"]
-
-
-@pytest.fixture
-def smtp_settings():
-    port = free_port()
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=port,
-        EMAIL_USE_TLS=False,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_TIMEOUT=5,
-        LEADS_NOTIFY_EMAILS=NOTIFY,
-    ):
-        yield port
-
-
-def run_worker() -> None:
-    call_command(
-        "db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0
-    )
 
 
 def pending_lead_tasks():
@@ -151,6 +128,98 @@ def test_acknowledgement_goes_to_the_lead_only_when_switched_on(smtp_settings):
     assert ("first@example.com",) not in recipients
     assert ("second@example.com",) in recipients
     assert Lead.objects.get(email="second@example.com").acknowledged_at is not None
+
+
+@override_settings(LEADS_ACKNOWLEDGE=True)
+def test_acknowledgement_goes_at_most_once_per_address_per_24_hours():
+    first = create(email="amina@example.com")
+    create(email="AMINA@Example.com")
+    run_worker()
+    assert [message.to for message in mail.outbox] == [["amina@example.com"]]
+    Lead.objects.filter(pk=first.pk).update(
+        acknowledged_at=timezone.now() - timedelta(hours=23)
+    )
+    create(email="amina@example.com")
+    run_worker()
+    assert len(mail.outbox) == 1
+    Lead.objects.filter(pk=first.pk).update(
+        acknowledged_at=timezone.now() - timedelta(hours=25)
+    )
+    later = create(email="amina@example.com")
+    run_worker()
+    assert [message.to for message in mail.outbox] == [["amina@example.com"]] * 2
+    later.refresh_from_db()
+    assert later.acknowledged_at is not None
+
+
+@override_settings(LEADS_ACKNOWLEDGE=True)
+def test_acknowledgement_never_goes_to_spam():
+    marked_later = create(email="marked@example.com")
+    Lead.objects.filter(pk=marked_later.pk).update(status=Lead.Status.SPAM)
+    lead_create(lead=build_lead(email="bot@example.com"), spam_reason="honeypot")
+    run_worker()
+    assert mail.outbox == []
+
+
+def test_failed_acknowledgement_can_be_sent_by_the_next_enquiry(smtp_settings):
+    with override_settings(LEADS_ACKNOWLEDGE=True):
+        first = create(email="amina@example.com")
+        run_worker()  # nobody listens on the port
+        first.refresh_from_db()
+        assert first.acknowledged_at is None
+        create(email="amina@example.com")
+        with smtp_server(smtp_settings) as inbox:
+            run_worker()
+    assert [tuple(rcpt) for rcpt, _ in inbox.messages].count(
+        ("amina@example.com",)
+    ) == 1
+
+
+def make_due_only(task: DBTaskResult) -> None:
+    DBTaskResult.objects.exclude(pk=task.pk).update(
+        run_after=timezone.now() + timedelta(hours=1)
+    )
+    DBTaskResult.objects.filter(pk=task.pk).update(run_after=timezone.now())
+
+
+@pytest.mark.parametrize("runs_first", ["retry", "resend"])
+def test_queued_retry_and_manual_resend_deliver_one_mail(
+    client, django_user_model, smtp_settings, runs_first
+):
+    lead = create()
+    run_worker()  # nobody listens on the port: attempt 2 is queued
+    retry = pending_lead_tasks().get()
+    admin = django_user_model.objects.create_superuser(
+        "admin", "admin@btobservices.pk", "a long test password"
+    )
+    client.force_login(admin)
+    response = client.post(
+        "/django-admin/leads/lead/",
+        {"action": "resend_notification", "_selected_action": [lead.pk]},
+    )
+    assert response.status_code == 302
+    resend = pending_lead_tasks().exclude(pk=retry.pk).get()
+    order = [retry, resend] if runs_first == "retry" else [resend, retry]
+    with smtp_server(smtp_settings) as inbox:
+        for task in order:
+            make_due_only(task)
+            run_worker()
+        pending_lead_tasks().update(run_after=timezone.now())
+        run_worker()
+    assert len(inbox.messages) == 1
+    lead.refresh_from_db()
+    assert lead.notification_state == Lead.NotificationState.SENT
+    assert not pending_lead_tasks().exists()
+
+
+def test_resend_leaves_a_lead_being_sent_alone():
+    lead = create()
+    DBTaskResult.objects.all().delete()
+    Lead.objects.filter(pk=lead.pk).update(
+        notification_state=Lead.NotificationState.SENDING, notification_attempts=1
+    )
+    assert lead_notification_resend(lead=lead) is False
+    assert not pending_lead_tasks().exists()
 
 
 def test_mail_server_down_and_task_crashing_still_save_the_lead(
