@@ -6,7 +6,7 @@ from datetime import date
 from django.core.files.images import ImageFile
 from PIL import Image as PillowImage
 from wagtail.images.models import Image
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from articles.models import ArticleIndexPage, ArticlePage, HomePage, Mineral
 
@@ -30,6 +30,7 @@ def make_home(**overrides) -> HomePage:
         return existing
     # Transactional tests flush what Wagtail's migrations made: put it back.
     Locale.objects.get_or_create(language_code="en")
+    Collection.get_first_root_node() or Collection.add_root(name="Root")
     root = Page.get_first_root_node() or Page.add_root(
         instance=Page(title="Root", slug="root")
     )

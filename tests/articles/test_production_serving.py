@@ -14,6 +14,8 @@ from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.db import connection
 
+from tests.builders import make_home
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,6 +38,7 @@ def get(port: int, path: str, **headers) -> http.client.HTTPResponse:
 def production_server(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip("a second process cannot share the in-memory SQLite test database")
+    make_home()  # an earlier transactional test may have flushed Wagtail's roots
     call_command("load_demo_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
     db = connection.settings_dict
     env = {
