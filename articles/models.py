@@ -572,3 +572,15 @@ class ArticleSeoReport(models.Model):
 
     def __str__(self) -> str:
         return f"SEO {self.seo_score}, readability {self.readability_score}"
+
+
+class PeriodicJob(models.Model):
+    """When a job of `articles.periodic` last ran; its row is what workers claim."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -343,6 +343,11 @@ LOGGING = {
 # Background tasks: Wagtail 8 uses django-tasks; the database backend keeps
 # queued work across restarts and is drained by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task claimed longer ago than this is taken for one whose worker died, and
+# queued again; the worker looks for such tasks every TASKS_STALLED_CHECK_SECONDS
+# (a periodic job, articles/periodic.py).
+TASKS_STALLED_AFTER_SECONDS = int(os.environ.get("TASKS_STALLED_AFTER_SECONDS", "600"))
+TASKS_STALLED_CHECK_SECONDS = int(os.environ.get("TASKS_STALLED_CHECK_SECONDS", "60"))
 
 WAGTAIL_SITE_NAME = "BTOB Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,27 @@
+"""The site-wide periodic jobs (see `articles.periodic`)."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from articles.periodic import periodic_job
+
+logger = logging.getLogger(__name__)
+
+
+@periodic_job("articles.requeue_stalled_tasks", every="TASKS_STALLED_CHECK_SECONDS")
+def requeue_stalled_tasks() -> int:
+    """Queue again the tasks a worker claimed and never finished: it died."""
+    cutoff = timezone.now() - timedelta(seconds=settings.TASKS_STALLED_AFTER_SECONDS)
+    count = (
+        DBTaskResult.objects.running()
+        .filter(started_at__lt=cutoff)
+        .update(status=TaskResultStatus.READY, started_at=None)
+    )
+    if count:
+        logger.warning("Queued %d stalled task(s) again", count)
+    return count
