@@ -122,5 +122,17 @@ def attribution_clean(data: Mapping[str, str]) -> dict[str, str]:
 def attribution_from_request(request: HttpRequest) -> dict[str, str]:
     """The attribution a form served in answer to `request` carries: the
     query string's, but the referrer from the Referer header."""
+    def clean_email(self) -> str:
+        # Django accepts "quoted local parts", which may hide a second @ and
+        # which many mail servers and CRMs mishandle.
+        email = self.cleaned_data["email"]
+        if email.count("@") != 1 or '"' in email:
+            raise forms.ValidationError(
+                "Enter a plain email address with one @ and no quotation marks, "
+                "such as name@example.com.",
+                code="invalid",
+            )
+        return email
+
     referrer = request.META.get("HTTP_REFERER", "")
     return attribution_clean({**request.GET.dict(), "referrer": referrer})

@@ -32,7 +32,7 @@ class HttpResponseSeeOther(HttpResponseRedirect):
 
 
 def thank_you_url(request) -> str:
-    page = ThankYouPage.objects.live().first()
+    page = ThankYouPage.objects.live().public().first()
     return page.get_url(request) if page else "/leads/thank-you/"
 
 
@@ -116,7 +116,8 @@ def _source_page(form: LeadForm) -> Page | None:
     page_id = form.cleaned_data.get("source_page")
     if not page_id:
         return None
-    page = Page.objects.live().filter(pk=page_id).first()
+    # Its title and URL are shown and stored: never a draft or a private page.
+    page = Page.objects.live().public().filter(pk=page_id).first()
     return page.specific if page else None
 
 

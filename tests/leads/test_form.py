@@ -1,10 +1,11 @@
 import pytest
 from django.core.cache import cache
 from django_tasks_db.models import DBTaskResult
+from wagtail.models import PageViewRestriction
 
 from articles.page_cache import page_cache_key
 from leads.models import Lead
-from tests.builders import make_article, make_mineral
+from tests.builders import make_article, make_index, make_mineral
 from tests.leads.builders import form_data, form_fields, make_site_pages, parse
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +192,9 @@ BAD_INPUTS = [
     ("name", {"name": ""}, "This field is required."),
     ("email", {"email": ""}, "This field is required."),
     ("email", {"email": "not-an-email"}, "Enter an email address"),
+    ("email", {"email": '"amina.q"@example.com'}, "no quotation marks"),
+    ("email", {"email": '"amina@home"@example.com'}, "with one @"),
+    ("email", {"email": "amina@home@example.com"}, "Enter an email address"),
     ("consent", {"consent": None}, "Please tick the box"),
     ("name", {"name": "Amina\x00"}, "Null characters are not allowed."),
     ("message", {"message": "Hello\x00"}, "Null characters are not allowed."),
@@ -292,3 +296,60 @@ def test_minerals_of_interest_are_stored(client, article):
     copper, gold = make_mineral("Copper"), make_mineral("Gold")
     client.post(ENQUIRY, form_data(minerals=[str(copper.pk), str(gold.pk)]))
     assert set(Lead.objects.get().minerals.all()) == {copper, gold}
+
+
+def hidden_source(kind: str):
+    """An article a reader must not learn about: a draft, behind a password,
+    or in a section behind one."""
+    if kind == "draft":
+        return make_article(title="Draft deal memo", publish=False)
+    if kind == "password":
+        page = make_article(title="Members-only deal memo")
+        PageViewRestriction.objects.create(
+            page=page, restriction_type=PageViewRestriction.PASSWORD, password="x"
+        )
+        return page
+    section = make_index(title="Members", slug="members")
+    PageViewRestriction.objects.create(
+        page=section, restriction_type=PageViewRestriction.LOGIN
+    )
+    return make_article(title="Section deal memo", parent=section)
+
+
+HIDDEN = ["draft", "password", "private_section"]
+
+
+def test_error_page_links_back_to_a_live_public_source_page(client, article):
+    response = client.post(ENQUIRY, form_data(name="", source_page=article.pk))
+    assert response.status_code == 400
+    assert parse(response).find("a", string=article.title)["href"] == article.url
+
+
+@pytest.mark.parametrize("kind", HIDDEN)
+def test_error_page_never_shows_a_draft_or_private_source_page(client, pages, kind):
+    page = hidden_source(kind)
+    response = client.post(ENQUIRY, form_data(name="", source_page=page.pk))
+    assert response.status_code == 400
+    soup = parse(response)
+    assert page.title not in soup.get_text()
+    assert soup.find("a", href=page.url_path) is None
+    assert soup.find("a", href=page.get_url()) is None
+
+
+@pytest.mark.parametrize("kind", HIDDEN)
+def test_lead_from_a_draft_or_private_page_records_no_source(client, pages, kind):
+    page = hidden_source(kind)
+    assert client.post(ENQUIRY, form_data(source_page=page.pk)).status_code == 303
+    lead = Lead.objects.get()
+    assert (lead.source_page, lead.source_title, lead.source_url) == (None, "", "")
+
+
+def test_private_thank_you_page_is_not_where_readers_are_sent(client, pages):
+    PageViewRestriction.objects.create(
+        page=pages["thank_you"],
+        restriction_type=PageViewRestriction.PASSWORD,
+        password="x",
+    )
+    response = client.post(ENQUIRY, form_data())
+    assert response.status_code == 303
+    assert response["Location"] == "/leads/thank-you/"
