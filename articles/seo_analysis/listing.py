@@ -53,10 +53,24 @@ class ArticleIndexView(IndexView):
         )
         return super().annotate_queryset(pages)
 
+    @property
+    def is_ordered_by_score(self) -> bool:
+        return (self.ordering or "").removeprefix("-") in SCORE_FIELDS
+
+    def search_queryset(self, queryset):
+        if not (self.is_searching and self.is_ordered_by_score):
+            return super().search_queryset(queryset)
+        # The search backend cannot order by the scores: search for the
+        # matches, then keep the database's ordering of them.
+        matches = queryset.order_by().autocomplete(
+            self.search_query, order_by_relevance=False
+        )
+        return queryset.filter(pk__in=[page.pk for page in matches])
+
     def order_queryset(self, queryset):
         ordering = self.ordering or ""
         field = ordering.removeprefix("-")
-        if field not in SCORE_FIELDS or self.is_searching:
+        if not self.is_ordered_by_score:
             return super().order_queryset(queryset)
         # Unscored articles last in both directions: databases disagree on where
         # NULL sorts (SQLite first ascending, PostgreSQL first descending).

@@ -1,8 +1,11 @@
 """Stored scores, the Articles listing with its SEO column, and the keyword map."""
 
+import io
+
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.urls import reverse
 
 from articles.models import ArticleSeoReport
@@ -71,6 +74,19 @@ def test_listing_shows_scores_and_orders_by_them(editor):
     assert cells["Weak article"]["data-needs-work"] == "true"
     assert cells["Strong article"]["data-needs-work"] == "false"
     assert "not scored" in cells["Unscored article"].get_text()
+
+
+def test_searching_the_listing_keeps_the_score_ordering(editor):
+    store(make_article(title="Copper strong"), 90)
+    store(make_article(title="Copper weak"), 40)
+    store(make_article(title="Gold weak"), 30)
+    # Wagtail indexes in a background task; the test has no worker.
+    call_command("update_index", stdout=io.StringIO())
+    url = reverse("articles:index")
+    soup = soup_of(editor.get(url, {"q": "copper", "ordering": "-seo_score"}))
+    assert listing_titles(soup) == ["Copper strong", "Copper weak"]
+    soup = soup_of(editor.get(url, {"q": "copper", "ordering": "seo_score"}))
+    assert listing_titles(soup) == ["Copper weak", "Copper strong"]
 
 
 def test_needs_work_filter_finds_low_and_unscored_articles(editor):
