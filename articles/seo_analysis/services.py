@@ -4,7 +4,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 from wagtail.images import get_image_model
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from articles.models import ArticlePage, ArticleSeoReport
 from articles.seo_analysis.adapters import (
@@ -33,10 +36,13 @@ class AuditedArticle:
         }
 
 
-def latest_article_revisions() -> list[ArticlePage]:
-    """Every article as its latest revision (Wagtail loads each draft with a few
-    queries); hero images come in one query."""
-    pages = list(ArticlePage.objects.select_related("latest_revision").order_by("path"))
+def latest_article_revisions(
+    articles: QuerySet[ArticlePage] | None = None,
+) -> list[ArticlePage]:
+    """Every article (or each of `articles`) as its latest revision (Wagtail
+    loads each draft with a few queries); hero images come in one query."""
+    articles = ArticlePage.objects.all() if articles is None else articles
+    pages = list(articles.select_related("latest_revision").order_by("path"))
     latest = []
     for page in pages:
         if page.latest_revision is not None:
@@ -147,9 +153,13 @@ class KeywordMap:
         )
 
 
-def keyword_map_build() -> KeywordMap:
-    """Keywords grouped by mineral, collisions marked, missing links suggested."""
-    pages = latest_article_revisions()
+def keyword_map_build(*, user: AbstractBaseUser) -> KeywordMap:
+    """The keywords of the articles `user` may edit, grouped by mineral, their
+    collisions marked and missing links between them suggested."""
+    editable = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    pages = latest_article_revisions(
+        ArticlePage.objects.filter(pk__in=editable.values("pk"))
+    )
     owners = keyword_owners((page.pk, page.title, page.keywords) for page in pages)
     minerals = {page.pk: sorted(m.name for m in page.minerals.all()) for page in pages}
     groups: dict[str, list[KeywordRow]] = {}

@@ -1,10 +1,12 @@
 """Admin views: the live editor analysis, the SEO report listing, the keyword map."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from wagtail.admin.views.pages.preview import PreviewOnCreateView, PreviewOnEditView
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
+from articles.models import ArticlePage
 from articles.seo_analysis.adapters import analyse_article, seo_context_build
 from articles.seo_analysis.registry import READABILITY, SEO
 from articles.seo_analysis.services import keyword_map_build
@@ -75,16 +77,26 @@ class SeoAnalysisMixin:
 
 
 class SeoAnalysisView(SeoAnalysisMixin, PreviewOnEditView):
-    pass
+    def get_object(self):
+        # Only an article has an analysis: any other page is not found here.
+        if not ArticlePage.objects.filter(pk=self.kwargs["page_id"]).exists():
+            raise Http404
+        return super().get_object()
 
 
 class SeoAnalysisOnCreateView(SeoAnalysisMixin, PreviewOnCreateView):
     """For a new article under `parent_page_id`, before its first save."""
+
+    def get_object(self):
+        parent = get_object_or_404(Page, pk=self.parent_object_id).specific
+        if not ArticlePage.can_create_at(parent):
+            raise Http404
+        return super().get_object()
 
 
 def keyword_map(request):
     return TemplateResponse(
         request,
         "articles/admin/keyword_map.html",
-        {"map": keyword_map_build(), "page_title": "Keyword map"},
+        {"map": keyword_map_build(user=request.user), "page_title": "Keyword map"},
     )
