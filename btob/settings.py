@@ -122,6 +122,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Seconds to wait for PostgreSQL to answer a new connection: a database host
+# that does not answer fails fast, and the enquiry view spools the lead,
+# instead of holding a gunicorn worker.
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = (
+        DB_CONNECT_TIMEOUT
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -368,6 +376,12 @@ LEADS_RATE_LIMIT = os.environ.get("LEADS_RATE_LIMIT", "5/10m")
 LEADS_ACKNOWLEDGE = env_bool("LEADS_ACKNOWLEDGE", False)
 # Days after its last change that a won, lost or spam lead's personal data is erased.
 LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
+# Where this host keeps the enquiries it could not save while the database was
+# down (leads/spool.py), and how often its worker replays them.
+LEADS_SPOOL_DIR = Path(
+    os.environ.get("LEADS_SPOOL_DIR", BASE_DIR / "var" / "lead-spool")
+)
+LEADS_SPOOL_REPLAY_SECONDS = int(os.environ.get("LEADS_SPOOL_REPLAY_SECONDS", "30"))
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))

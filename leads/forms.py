@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from articles.models import Mineral
 from leads.models import ATTRIBUTION_FIELDS, READER_FIELDS, Lead
+from leads.offline import DATABASE_UNREACHABLE, known_mineral_ids
 from leads.tokens import FormToken, form_token_read
 
 CONSENT_TEXT = (
@@ -28,8 +29,38 @@ class AttributionField(forms.CharField):
         return super().to_python(value).replace("\x00", "")[: self.fit_length]
 
 
+class MineralsField(forms.ModelMultipleChoiceField):
+    """Checked against the database, or, when it cannot be reached, against
+    the copy of the mineral ids kept on this host; then the ids, not minerals."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except DATABASE_UNREACHABLE:
+            known = known_mineral_ids()
+        ids = set()
+        for pk in value:
+            try:
+                ids.add(int(pk))
+            except (TypeError, ValueError):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ) from None
+        # None: never read on this host; the replay keeps only minerals that exist.
+        unknown = sorted(ids - known) if known is not None else []
+        if unknown:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": unknown[0]},
+            )
+        return sorted(ids)
+
+
 class LeadForm(forms.ModelForm):
-    minerals = forms.ModelMultipleChoiceField(
+    minerals = MineralsField(
         label="Minerals of interest",
         queryset=Mineral.objects.all(),
         required=False,

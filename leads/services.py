@@ -40,14 +40,16 @@ def lead_create(
     source_page: Page | None = None,
     form_token: str | None = None,
     spam_reason: str = "",
+    submitted_at: datetime | None = None,
 ) -> tuple[Lead, bool]:
     """Complete, validate and save an unsaved enquiry; (lead, created). A
-    repeated token returns the lead its first submission made."""
+    repeated token returns the lead its first submission made. `submitted_at`
+    is when the reader sent it, if that was earlier (a spooled enquiry)."""
     if form_token:
         existing = Lead.objects.filter(submission_token=form_token).first()
         if existing:
             return existing, False
-    now = timezone.now()
+    now = submitted_at or timezone.now()
     lead.created_at = now
     lead.consent_at = now if lead.consent else None
     lead.consent_text = CONSENT_TEXT if lead.consent else ""

@@ -1,3 +1,4 @@
+import logging
 import math
 import time
 from datetime import UTC, datetime
@@ -21,8 +22,12 @@ from articles.navigation import site_navigation
 from leads.forms import LeadForm, attribution_clean
 from leads.fresh_fields import FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
 from leads.models import ThankYouPage
+from leads.offline import DATABASE_UNREACHABLE, known_thank_you_url
 from leads.ratelimit import parse_rate, rate_limit_hit
 from leads.services import lead_create
+from leads.spool import spool_append
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -99,17 +104,40 @@ def enquiry(request):
         return render_form_errors(request, form, _source_page(form))
     # Only a submission that would be kept counts: a reader who corrects a
     # mistake is not refused for it.
-    verdict = rate_limit_hit(client_address(request))
-    if not verdict.allowed:
+    try:
+        verdict = rate_limit_hit(client_address(request))
+    except Exception:  # noqa: BLE001 - a cache that is down fails open
+        logger.warning("Enquiry rate limit unavailable; the enquiry is let through")
+        verdict = None
+    if verdict is not None and not verdict.allowed:
         return too_many_requests(request, verdict.retry_at)
-    lead_create(
-        lead=form.save(commit=False),
-        minerals=form.cleaned_data["minerals"],
-        source_page=_source_page(form),
-        form_token=form.cleaned_data["form_token"],
+    try:
+        lead_create(
+            lead=form.save(commit=False),
+            minerals=form.cleaned_data["minerals"],
+            source_page=_source_page(form),
+            form_token=form.cleaned_data["form_token"],
+            spam_reason=form.spam_reason,
+        )
+        return HttpResponseSeeOther(thank_you_url(request))
+    except DATABASE_UNREACHABLE:
+        # Never lose a lead to a database outage: the worker replays the spool.
+        _spool(form)
+        return HttpResponseSeeOther(known_thank_you_url())
+
+
+def _spool(form: LeadForm) -> None:
+    data = form.cleaned_data
+    spool_append(
+        fields={
+            name: data[name] for name in LeadForm.Meta.fields if name != "minerals"
+        },
+        minerals=[getattr(mineral, "pk", mineral) for mineral in data["minerals"]],
+        source_page=data.get("source_page"),
+        form_token=data["form_token"],
         spam_reason=form.spam_reason,
+        submitted_at=timezone.now(),
     )
-    return HttpResponseSeeOther(thank_you_url(request))
 
 
 def _source_page(form: LeadForm) -> Page | None:

@@ -21,6 +21,13 @@ def _rendition_cache_per_test():
     caches["renditions"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _lead_spool_per_test(settings, tmp_path):
+    # The worker's spool job and the enquiry view write there: never the
+    # project's own var/ folder.
+    settings.LEADS_SPOOL_DIR = tmp_path / "lead-spool"
+
+
 @pytest.fixture
 def browser(monkeypatch):
     # Playwright's sync API keeps an event loop running in this thread; the

@@ -68,7 +68,7 @@ def gunicorn(*, workers: int = 1, **env):
             try:
                 urllib.request.urlopen(base + "/robots.txt", timeout=2)  # noqa: S310
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)

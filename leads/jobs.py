@@ -1,0 +1,31 @@
+"""The leads app's periodic jobs (see `articles.periodic`)."""
+
+import logging
+
+from articles.periodic import periodic_job
+from leads.offline import DATABASE_UNREACHABLE, offline_copies_refresh
+from leads.spool import spool_replay
+
+logger = logging.getLogger(__name__)
+
+
+# Per host: the spool is this host's disk, and the job must also run while the
+# database is down, when no database row can be claimed. spool_replay's file
+# lock keeps two workers on one host from replaying together.
+@periodic_job(
+    "leads.replay_lead_spool", every="LEADS_SPOOL_REPLAY_SECONDS", per_host=True
+)
+def replay_lead_spool() -> None:
+    try:
+        offline_copies_refresh()
+        replay = spool_replay()
+    except DATABASE_UNREACHABLE as error:
+        logger.warning("Lead spool not replayed, database unreachable: %s", error)
+        return
+    if replay.created or replay.rejected:
+        logger.warning(
+            "Lead spool replayed: %d saved, %d already saved, %d kept aside",
+            replay.created,
+            replay.already_saved,
+            len(replay.rejected),
+        )
