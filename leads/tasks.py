@@ -5,8 +5,9 @@ attempt itself, with a growing delay, and records every attempt on the lead.
 Tasks carry only the lead's id, so that no task row holds personal data.
 
 Each notification attempt first claims the lead with one conditional UPDATE
-(attempt n runs only while the lead is queued or retrying after attempt n-1),
-so of a queued retry and a manual resend, whichever runs second sends nothing.
+(attempt n runs only while the lead is queued or retrying after attempt n-1,
+or, run again after its worker died, is still being sent by attempt n), so of
+a queued retry and a manual resend, whichever runs second sends nothing.
 """
 
 import logging
@@ -14,8 +15,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from leads.mail import acknowledgement_message, notification_message
 from leads.models import Lead
@@ -28,8 +30,8 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 ACKNOWLEDGE_EVERY = timedelta(hours=24)
 
 
-@task()
-def send_lead_notification(lead_id: int, attempt: int = 1) -> str:
+@task(takes_context=True)
+def send_lead_notification(context: TaskContext, lead_id: int, attempt: int = 1) -> str:
     State = Lead.NotificationState
     lead = Lead.objects.filter(pk=lead_id, erased_at__isnull=True).first()
     if lead is None:
@@ -37,11 +39,19 @@ def send_lead_notification(lead_id: int, attempt: int = 1) -> str:
     if lead.status == Lead.Status.SPAM or not settings.LEADS_NOTIFY_EMAILS:
         Lead.objects.filter(pk=lead_id).update(notification_state=State.SKIPPED)
         return "skipped"
-    claimed = Lead.objects.filter(
-        pk=lead_id,
+    waiting = Q(
         notification_state__in=(State.PENDING, State.RETRYING),
         notification_attempts=attempt - 1,
-    ).update(notification_state=State.SENDING, notification_attempts=attempt)
+    )
+    if context.task_result.attempts > 1:
+        # This task's worker died running it (articles/jobs.py queued it again),
+        # perhaps with the lead left being sent: better twice than never.
+        waiting |= Q(notification_state=State.SENDING, notification_attempts=attempt)
+    claimed = (
+        Lead.objects.filter(pk=lead_id)
+        .filter(waiting)
+        .update(notification_state=State.SENDING, notification_attempts=attempt)
+    )
     if not claimed:
         return "superseded"
     mine = Lead.objects.filter(
