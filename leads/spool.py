@@ -72,7 +72,8 @@ def spool_append(
     }
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
     directory = spool_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    # Readers' personal details: for the site's user alone.
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _locked_spool(directory) as fd:
         os.write(fd, line)
         os.fsync(fd)
@@ -90,8 +91,8 @@ def spool_pending() -> int:
 
 
 def spool_replay() -> Replay:
-    """Save every spooled submission once; stops at the first database error,
-    leaving the rest (and those saved) to the next replay."""
+    """Save every spooled submission once; at a database error, stop and leave
+    the lines not yet saved to the next replay."""
     directory = spool_dir()
     result = Replay()
     if not (directory / SPOOL).exists() and not (directory / REPLAYING).exists():
@@ -162,10 +163,12 @@ def _replay_file(directory: Path, result: Replay) -> None:
 
 def _replace(path: Path, content: bytes) -> None:
     partial = path.with_suffix(".partial")
-    with open(partial, "wb") as file:
-        file.write(content)
-        file.flush()
-        os.fsync(file.fileno())
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, content)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     os.replace(partial, path)
     _fsync_dir(path.parent)
 
@@ -199,10 +202,13 @@ def _reject(directory: Path, raw: bytes, reason: str) -> None:
         "reason": reason,
         "line": raw.decode(errors="replace").rstrip("\n"),
     }
-    with open(directory / REJECTED, "a", encoding="utf-8") as rejected:
-        rejected.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        rejected.flush()
-        os.fsync(rejected.fileno())
+    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
+    fd = os.open(directory / REJECTED, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(directory: Path) -> None:

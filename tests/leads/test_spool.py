@@ -70,7 +70,8 @@ def test_append_leaves_one_json_line_on_disk(spool):
     record = json.loads(line)
     assert record["form_token"] == "token-1"  # noqa: S105
     assert record["fields"]["company"] == "Indus Capital"
-    assert oct((spool / SPOOL).stat().st_mode & 0o777) == "0o600"
+    assert (spool / SPOOL).stat().st_mode & 0o777 == 0o600
+    assert spool.stat().st_mode & 0o777 == 0o700
 
 
 def test_replay_saves_each_submission_once_and_queues_its_notification(spool):
@@ -117,6 +118,7 @@ def test_a_corrupt_line_is_kept_aside_and_reported(spool):
         '{"form_token": "t", "fields": {"colour": "red"}}',
     ]
     assert all(entry["reason"] for entry in rejected)
+    assert (spool / REJECTED).stat().st_mode & 0o777 == 0o600
     assert spool_pending() == 0
 
 
