@@ -122,6 +122,18 @@ class LeadForm(forms.ModelForm):
         before, _, _ = CONSENT_TEXT.rpartition("privacy policy")
         return format_html('{}<a href="{}">privacy policy</a>.', before, privacy_url)
 
+    def clean_email(self) -> str:
+        # Django accepts "quoted local parts", which may hide a second @ and
+        # which many mail servers and CRMs mishandle.
+        email = self.cleaned_data["email"]
+        if email.count("@") != 1 or '"' in email:
+            raise forms.ValidationError(
+                "Enter a plain email address with one @ and no quotation marks, "
+                "such as name@example.com.",
+                code="invalid",
+            )
+        return email
+
     def clean_form_token(self) -> str:
         token = form_token_read(self.cleaned_data["form_token"])
         if token is None:
@@ -153,17 +165,5 @@ def attribution_clean(data: Mapping[str, str]) -> dict[str, str]:
 def attribution_from_request(request: HttpRequest) -> dict[str, str]:
     """The attribution a form served in answer to `request` carries: the
     query string's, but the referrer from the Referer header."""
-    def clean_email(self) -> str:
-        # Django accepts "quoted local parts", which may hide a second @ and
-        # which many mail servers and CRMs mishandle.
-        email = self.cleaned_data["email"]
-        if email.count("@") != 1 or '"' in email:
-            raise forms.ValidationError(
-                "Enter a plain email address with one @ and no quotation marks, "
-                "such as name@example.com.",
-                code="invalid",
-            )
-        return email
-
     referrer = request.META.get("HTTP_REFERER", "")
     return attribution_clean({**request.GET.dict(), "referrer": referrer})

@@ -111,16 +111,14 @@ def lead_notification_resend(*, lead: Lead) -> bool:
             notification_error="",
         )
     )
-
-
     if queued:
         transaction.on_commit(
             lambda: _enqueue_notifications(lead.pk, acknowledge=False), robust=True
         )
     return bool(queued)
+
+
 ERASED = "[erased]"
-
-
 # What erasure leaves of a lead: its status, dates, minerals, investor type and
 # range and source page remain as anonymous counts.
 ERASED_VALUES = {
@@ -141,6 +139,8 @@ ERASED_VALUES = {
 }
 CLOSED_STATUSES = (Lead.Status.WON, Lead.Status.LOST, Lead.Status.SPAM)
 ERASE_BATCH = 500
+
+
 def lead_data_erase(*, email: str) -> int:
     """Erase the personal data of every lead from `email`, wherever it is held."""
     return _leads_erase(Lead.objects.filter(email__iexact=email, erased_at=None))
