@@ -28,9 +28,13 @@ logger = logging.getLogger("django_tasks_db")
 
 # The longest wait between two attempts to reach the database again.
 MAX_BACKOFF_SECONDS = 10.0
+# How often a busy worker looks for due periodic jobs between tasks.
+JOBS_CHECK_SECONDS = 1.0
 
 
 class ResilientWorker(db_worker.Worker):
+    jobs_checked_at = -JOBS_CHECK_SECONDS
+
     def run(self) -> None:
         logger.info(
             "Starting worker worker_id=%s queues=%s",
@@ -67,7 +71,9 @@ class ResilientWorker(db_worker.Worker):
     def poll(self) -> tuple[DBTaskResult | None, bool]:
         """One round of the library's loop: (the task run, whether to stop)."""
         close_old_connections()
-        run_due_jobs()
+        if time.monotonic() - self.jobs_checked_at >= JOBS_CHECK_SECONDS:
+            run_due_jobs()
+            self.jobs_checked_at = time.monotonic()
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
