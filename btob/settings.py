@@ -376,6 +376,8 @@ LEADS_RATE_LIMIT = os.environ.get("LEADS_RATE_LIMIT", "5/10m")
 LEADS_ACKNOWLEDGE = env_bool("LEADS_ACKNOWLEDGE", False)
 # Days after its last change that a won, lost or spam lead's personal data is erased.
 LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
+# How often the worker runs erase_expired_leads (leads/jobs.py): daily.
+LEADS_RETENTION_JOB_SECONDS = 24 * 60 * 60
 # Where this host keeps the enquiries it could not save while the database was
 # down (leads/spool.py), and how often its worker replays them.
 LEADS_SPOOL_DIR = Path(

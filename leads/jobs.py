@@ -4,6 +4,7 @@ import logging
 
 from articles.periodic import periodic_job
 from leads.offline import DATABASE_UNREACHABLE, offline_copies_refresh
+from leads.services import lead_erase_expired
 from leads.spool import spool_replay
 
 logger = logging.getLogger(__name__)
@@ -29,3 +30,10 @@ def replay_lead_spool() -> None:
             replay.already_saved,
             len(replay.rejected),
         )
+
+
+@periodic_job("leads.erase_expired_leads", every="LEADS_RETENTION_JOB_SECONDS")
+def erase_expired_leads() -> None:
+    count = lead_erase_expired()
+    if count:
+        logger.info("Retention: erased the personal data of %d lead(s)", count)

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from articles.periodic import registered_jobs
 from leads.models import Lead, LeadNote, LeadStatusChange
 from leads.services import lead_erase_expired
 from tests.leads.builders import make_lead
@@ -82,3 +83,12 @@ def test_command_erases_expired_leads_and_says_how_many():
     out = StringIO()
     call_command("erase_expired_leads", stdout=out)
     assert "0 lead(s)" in out.getvalue()
+
+
+def test_the_worker_erases_expired_leads_daily():
+    job = {job.name: job for job in registered_jobs()}["leads.erase_expired_leads"]
+    assert job.interval == timedelta(days=1)
+    assert not job.per_host
+    expired = make_lead(status=Lead.Status.LOST, created_at=days_ago(800))
+    job.function()
+    assert erased(expired)
