@@ -1,8 +1,9 @@
 """The deployment in deploy/, started as a deployer would, on this machine only.
 
-gunicorn runs the ExecStart line of deploy/systemd/btob-web.service and nginx
-the server block deploy/nginx/btob.conf, each with the host name, ports,
-certificate and paths rewritten; a throw-away certificate authority signs the
+gunicorn runs the ExecStart line of deploy/systemd/btob-web.service, the task
+worker that of btob-worker.service, and nginx the server block
+deploy/nginx/btob.conf, each with the host name, ports, certificate and paths
+rewritten; a throw-away certificate authority signs the
 certificate for localhost and 127.0.0.1. The database is a SQLite file of its
 own, migrated and given the demo content, so that both processes see it.
 
@@ -29,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "btob.conf"
 WEB_UNIT = ROOT / "deploy" / "systemd" / "btob-web.service"
+WORKER_UNIT = ROOT / "deploy" / "systemd" / "btob-worker.service"
+SALES = "sales@example.com"
 APP_DIR = "/srv/btob/app"
 HOST = "localhost"
 RATE_LIMIT = "2/d"
@@ -123,7 +126,7 @@ def make_certificates(workdir: Path) -> tuple[Path, Path, Path]:
     return ca_cert, cert, key
 
 
-def app_environment(workdir: Path) -> dict[str, str]:
+def app_environment(workdir: Path, smtp_port: int | None) -> dict[str, str]:
     """What /etc/btob/env holds for this deployment."""
     environment = {
         key: value
@@ -138,10 +141,18 @@ def app_environment(workdir: Path) -> dict[str, str]:
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
         DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
         MEDIA_ROOT=str(workdir / "media"),
+        LEADS_SPOOL_DIR=str(workdir / "var" / "lead-spool"),
         HTTPS_ONLY="1",
         TRUSTED_PROXIES="127.0.0.1,::1",
         LEADS_RATE_LIMIT=RATE_LIMIT,
     )
+    if smtp_port is not None:
+        environment.update(
+            LEADS_NOTIFY_EMAILS=SALES,
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp_port),
+            EMAIL_USE_TLS="0",
+        )
     return environment
 
 
@@ -216,14 +227,21 @@ http {{
 
 
 @contextmanager
-def deployment(workdir: Path, *, http_port: int = 0, https_port: int = 0):
-    """Yield a running Stack; every process is stopped on the way out."""
+def deployment(
+    workdir: Path,
+    *,
+    http_port: int = 0,
+    https_port: int = 0,
+    smtp_port: int | None = None,
+):
+    """Yield a running Stack; every process is stopped on the way out. With
+    `smtp_port`, the worker mails each lead to SALES through that server."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     http_port = http_port or free_port()
     https_port = https_port or free_port()
     app_port = free_port()
     ca_cert, cert, key = make_certificates(workdir)
-    environment = app_environment(workdir)
+    environment = app_environment(workdir, smtp_port)
     stored = prepare_database(environment)
     media = Path(environment["MEDIA_ROOT"])
 
@@ -263,6 +281,13 @@ def deployment(workdir: Path, *, http_port: int = 0, https_port: int = 0):
             started(command, log=web_log, cwd=ROOT, env=environment)
         )
         wait_for_port(app_port, web, "gunicorn", web_log)
+        worker_command = exec_start(WORKER_UNIT)
+        worker_command[0] = worker_command[0].replace(APP_DIR, str(ROOT))
+        processes.enter_context(
+            started(
+                worker_command, log=workdir / "worker.log", cwd=ROOT, env=environment
+            )
+        )
         nginx_log = workdir / "nginx.log"
         proxy = processes.enter_context(
             started(

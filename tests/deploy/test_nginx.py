@@ -1,5 +1,6 @@
 """deploy/nginx/btob.conf in front of deploy/systemd/btob-web.service's gunicorn,
-both started on loopback ports (see tests/deploy/stack.py)."""
+with btob-worker.service's worker beside it, started on loopback ports (see
+tests/deploy/stack.py)."""
 
 import gzip
 import http.client
@@ -14,21 +15,32 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.deploy.stack import HOST, deployment
+from tests.deploy.stack import HOST, SALES, deployment
+from tests.leads.smtp import free_port, smtp_server
 
 # nginx sees each of these as its own reader; the app sees only nginx (127.0.0.1).
 READER, OTHER_READER, SPOOFER = "127.0.0.2", "127.0.0.3", "127.0.0.4"
+CORRESPONDENT = "127.0.0.5"
 FORM_FILL_SECONDS = 3.2  # past the lead form's time trap
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def inbox():
+    port = free_port()
+    with smtp_server(port) as received:
+        received.port = port
+        yield received
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, inbox):
     if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
         reason = "the deployment test needs Debian's nginx (.ci/run installs it)"
         if os.environ.get("CI"):
             pytest.fail(f"CI must start the deployment: {reason}")
         pytest.skip(reason)
-    with deployment(tmp_path_factory.mktemp("deploy")) as running:
+    workdir = tmp_path_factory.mktemp("deploy")
+    with deployment(workdir, smtp_port=inbox.port) as running:
         yield running
 
 
@@ -126,6 +138,23 @@ def test_a_forwarded_for_header_written_by_the_reader_does_not_escape_the_limit(
         send(stack, forms[3], source=SPOOFER, forwarded_for="127.0.0.1, 127.0.0.5"),
     ]
     assert spoofed == [429, 429]
+
+
+def test_the_worker_mails_sales_about_an_enquiry_sent_through_nginx(stack, inbox):
+    form = filled_forms(stack, [CORRESPONDENT])[0]
+    form["email"] = "correspondent@example.com"
+    assert send(stack, form, source=CORRESPONDENT) == 303
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        mails = [
+            (recipients, message)
+            for recipients, message in inbox.messages
+            if "correspondent@example.com" in message["Reply-To"]
+        ]
+        if mails:
+            break
+        time.sleep(0.5)
+    assert [recipients for recipients, _ in mails] == [[SALES]]
 
 
 @pytest.mark.parametrize(
