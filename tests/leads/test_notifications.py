@@ -1,16 +1,20 @@
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from leads.models import Lead
 from leads.services import lead_create, lead_notification_resend
-from leads.tasks import MAX_ATTEMPTS, RETRY_DELAYS
+from leads.tasks import MAX_ATTEMPTS, RETRY_DELAYS, send_lead_acknowledgement
 from tests.leads.builders import NOTIFY, build_lead, form_data, run_worker
+from tests.leads.servers import requires_postgresql
 from tests.leads.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -158,6 +162,42 @@ def test_acknowledgement_never_goes_to_spam():
     Lead.objects.filter(pk=marked_later.pk).update(status=Lead.Status.SPAM)
     lead_create(lead=build_lead(email="bot@example.com"), spam_reason="honeypot")
     run_worker()
+    assert mail.outbox == []
+
+
+def blocked_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@requires_postgresql
+@override_settings(LEADS_ACKNOWLEDGE=True)
+def test_acknowledgement_waits_for_another_one_to_the_same_address_in_flight():
+    first = create(email="amina@example.com")
+    second = create(email="Amina@Example.com")
+    results = []
+
+    def acknowledge_second():
+        try:
+            results.append(send_lead_acknowledgement.call(lead_id=second.pk))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=acknowledge_second)
+    # Stand in for the first lead's task between its claim and its commit.
+    with transaction.atomic():
+        Lead.objects.select_for_update().filter(pk=first.pk).get()
+        Lead.objects.filter(pk=first.pk).update(acknowledged_at=timezone.now())
+        thread.start()
+        deadline = time.monotonic() + 5
+        while not blocked_on_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    thread.join()
+    assert results == ["skipped"]
     assert mail.outbox == []
 
 
