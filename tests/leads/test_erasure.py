@@ -15,8 +15,10 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from leads.models import Lead, LeadNote
+from leads.services import lead_create
 from tests.builders import make_article
 from tests.leads.builders import (
+    build_lead,
     form_data,
     make_lead,
     make_site_pages,
@@ -136,6 +138,18 @@ def test_erasure_leaves_the_person_in_no_table_and_no_cache_entry(
     assert Lead.objects.count() == 2
     assert LogEntry.objects.count() == 2
     assert first.status_changes.count() == 1
+
+
+def test_a_notification_still_queued_at_erasure_is_never_sent(smtp_settings):
+    lead, _ = lead_create(lead=build_lead(**PERSON))
+    assert DBTaskResult.objects.filter(status="READY").exists()
+    call_command("erase_lead_data", PERSON["email"], stdout=StringIO())
+    with smtp_server(smtp_settings) as inbox:
+        run_worker()
+    assert inbox.messages == []
+    assert not DBTaskResult.objects.exists()
+    lead.refresh_from_db()
+    assert lead.notified_at is None
 
 
 def test_erasure_blanks_country_attribution_and_keeps_status_and_minerals():
