@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns a login refused by the lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # While the database is down, the thank-you page from this host's copy.
+    "leads.offline.OfflineThankYouMiddleware",
     # Last, so that a cached page still passes through every middleware above.
     "articles.page_cache.PageCacheMiddleware",
 ]

@@ -169,6 +169,11 @@ def form_tokens(base: str, path: str) -> list[str]:
     return tokens
 
 
+def heading(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310
+        return BeautifulSoup(response.read(), "html5lib").h1.get_text(strip=True)
+
+
 def leads_saved(cluster: Cluster) -> tuple[int, int]:
     try:
         ((count, distinct),) = cluster.query(
@@ -209,6 +214,7 @@ def test_twenty_enquiries_during_an_outage_are_saved_once_and_notified(
             what="the worker's first spool job",
         )
         tokens = form_tokens(base, article)
+        thanks = heading(base + thank_you)
         time.sleep(3.5)  # past the form's time trap: these are readers, not bots
         cluster.stop()
         answers = [
@@ -227,6 +233,7 @@ def test_twenty_enquiries_during_an_outage_are_saved_once_and_notified(
         ]
         assert [status for status, _, _ in answers] == [303] * SUBMISSIONS
         assert {headers["Location"] for _, headers, _ in answers} == {thank_you}
+        assert heading(base + thank_you) == thanks  # from this host's copy
         spooled = (spool / "spool.jsonl").read_text().splitlines()
         assert len(spooled) == SUBMISSIONS
         time.sleep(2)  # the worker meets the outage too

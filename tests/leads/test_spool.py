@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -21,7 +22,7 @@ from leads.models import Lead
 from leads.offline import offline_copies_refresh
 from leads.spool import REJECTED, SPOOL, spool_append, spool_pending, spool_replay
 from tests.builders import make_mineral
-from tests.leads.builders import form_data, make_site_pages
+from tests.leads.builders import form_data, make_site_pages, parse
 from tests.leads.servers import ROOT, database_url, requires_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -194,3 +195,17 @@ def test_spooled_minerals_become_the_leads_minerals(client, spool):
         client.post(ENQUIRY, form_data(minerals=[str(copper.pk)]))
     replay_lead_spool()
     assert list(Lead.objects.get().minerals.all()) == [copper]
+
+
+def test_the_thank_you_page_is_served_from_the_copy_while_the_database_is_down():
+    pages = make_site_pages()
+    offline_copies_refresh()
+    urls = pages["thank_you"].url, pages["privacy"].url
+    client = Client(raise_request_exception=False)
+    with database_unreachable():
+        thank_you, privacy = (client.get(url) for url in urls)
+    assert thank_you.status_code == 200
+    heading = parse(thank_you).find("h1").get_text(strip=True)
+    assert heading == "Thank you for your enquiry"
+    assert thank_you["Content-Security-Policy"]
+    assert privacy.status_code == 500
