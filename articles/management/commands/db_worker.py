@@ -52,10 +52,9 @@ class ResilientWorker(db_worker.Worker):
                 delay = min(
                     max(self.interval, 0.5) * 2 ** (failures - 1), MAX_BACKOFF_SECONDS
                 )
+                reason = str(error).strip().partition("\n")[0] or type(error).__name__
                 logger.warning(
-                    "Database unavailable (%s); trying again in %.1f s",
-                    str(error).strip().splitlines()[0] if str(error).strip() else error,
-                    delay,
+                    "Database unavailable (%s); trying again in %.1f s", reason, delay
                 )
                 connections.close_all()
                 time.sleep(delay)
