@@ -5,7 +5,7 @@ from PIL import Image as PillowImage
 from playwright.sync_api import expect
 from wagtail.images.models import Image
 
-from tests.builders import make_article
+from tests.builders import make_article, make_home
 from tests.leads.builders import make_lead
 
 PASSWORD = "a long test password"  # noqa: S105
@@ -90,6 +90,7 @@ def test_wagtail_admin_uploads_images_with_no_csp_violation(
     live_server, browser, django_user_model, tmp_path
 ):
     django_user_model.objects.create_superuser("editor", "e@example.com", PASSWORD)
+    make_home()  # the dashboard needs a page tree, which an earlier test flushed
     image = tmp_path / "reko-diq.png"
     PillowImage.new("RGB", (300, 200), (164, 88, 42)).save(image)
     page = browser.new_page()
