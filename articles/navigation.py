@@ -26,12 +26,16 @@ def site_navigation(request) -> Navigation:
         settings = SiteSettings.for_request(request)
         key_ids = {settings.contact_page_id, settings.privacy_page_id} - {None}
         root = site.root_page
-        pages = Page.objects.live().filter(
-            Q(pk__in=key_ids)
-            | Q(
-                path__startswith=root.path,
-                depth=root.depth + 1,
-                show_in_menus=True,
+        pages = (
+            Page.objects.live()
+            .public()
+            .filter(
+                Q(pk__in=key_ids)
+                | Q(
+                    path__startswith=root.path,
+                    depth=root.depth + 1,
+                    show_in_menus=True,
+                )
             )
         )
         by_id = {}

@@ -3,7 +3,7 @@ import importlib
 import pytest
 from bs4 import BeautifulSoup
 from django.apps import apps
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from articles.models import SiteSettings, StandardPage
 from tests.builders import make_home, make_index
@@ -37,6 +37,10 @@ def test_menu_lists_pages_shown_in_menus_in_tree_order(client):
     standard_page("Terms", "terms")
     draft = standard_page("Careers", "careers", show_in_menus=True)
     draft.unpublish()
+    private = standard_page("Partners", "partners", show_in_menus=True)
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+    )
     soup = parse(client.get("/"))
     assert nav_links(soup, "Main") == [("Insights", "/insights/"), ("Team", "/team/")]
 
