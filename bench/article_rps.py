@@ -145,6 +145,7 @@ def main() -> None:
                     f"127.0.0.1:{app_port}",
                     "-w",
                     str(args.workers),
+                    "--no-control-socket",
                 ],
                 cwd=ROOT,
                 env=env,

@@ -84,6 +84,7 @@ def main() -> None:
             str(args.workers),
             "--log-level",
             "warning",
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,

@@ -71,6 +71,7 @@ def production_server(transactional_db):
             f"127.0.0.1:{port}",
             "--workers",
             "2",
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,

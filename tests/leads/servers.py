@@ -57,6 +57,8 @@ def gunicorn(*, workers: int = 1, **env):
             str(workers),
             "--log-level",
             "warning",
+            # Several may run at once: no shared ~/.gunicorn control socket.
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=environment,
