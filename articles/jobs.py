@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -24,4 +25,15 @@ def requeue_stalled_tasks() -> int:
     )
     if count:
         logger.warning("Queued %d stalled task(s) again", count)
+    return count
+
+
+@periodic_job("articles.prune_login_logs", every="LOGIN_LOG_PRUNE_SECONDS")
+def prune_login_logs() -> int:
+    """Forget logins and failed logins older than LOGIN_LOG_DAYS."""
+    cutoff = timezone.now() - timedelta(days=settings.LOGIN_LOG_DAYS)
+    count = 0
+    for model in (AccessLog, AccessFailureLog):
+        deleted, _ = model.objects.filter(attempt_time__lt=cutoff).delete()
+        count += deleted
     return count

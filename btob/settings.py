@@ -182,6 +182,10 @@ AXES_CLIENT_IP_CALLABLE = "articles.client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
+# Login and failure logs hold usernames and addresses: kept LOGIN_LOG_DAYS, then
+# pruned by a daily periodic job (articles/jobs.py).
+LOGIN_LOG_DAYS = int(os.environ.get("LOGIN_LOG_DAYS", "90"))
+LOGIN_LOG_PRUNE_SECONDS = 24 * 60 * 60
 
 # Staff sessions end after SESSION_HOURS without a request and when the browser
 # closes; Wagtail's "remember me" keeps the cookie for SESSION_HOURS instead.

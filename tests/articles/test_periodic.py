@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessFailureLog, AccessLog
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles import periodic
-from articles.jobs import requeue_stalled_tasks
+from articles.jobs import prune_login_logs, requeue_stalled_tasks
 from articles.models import PeriodicJob
 from leads.tasks import send_lead_notification
 from tests.leads.servers import requires_postgresql
@@ -138,3 +139,18 @@ def test_a_task_claimed_by_a_worker_that_died_runs_again():
     assert DBTaskResult.objects.get(pk=recent.id).status == "RUNNING"
     run_worker()
     assert DBTaskResult.objects.get(pk=stalled.id).status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+def test_login_logs_older_than_login_log_days_are_pruned_daily(settings):
+    settings.LOGIN_LOG_DAYS = 30
+    for model in (AccessLog, AccessFailureLog):
+        for days, username in ((31, "old"), (29, "recent")):
+            entry = model.objects.create(username=username, ip_address="192.0.2.1")
+            model.objects.filter(pk=entry.pk).update(
+                attempt_time=timezone.now() - timedelta(days=days)
+            )
+    assert prune_login_logs() == 2
+    for model in (AccessLog, AccessFailureLog):
+        assert list(model.objects.values_list("username", flat=True)) == ["recent"]
+    assert periodic.JOBS["articles.prune_login_logs"].interval == timedelta(days=1)
