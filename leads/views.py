@@ -69,6 +69,18 @@ def render_form_errors(request, form: LeadForm, source_page: Page | None):
     return response
 
 
+def render_form_errors_offline(request, form: LeadForm):
+    """The errors alone: the site's menus and the form need the database."""
+    errors = [
+        (form.fields[name].label if name in form.fields else "", message)
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return render(
+        request, "leads/enquiry_errors_offline.html", {"errors": errors}, status=400
+    )
+
+
 def too_many_requests(request, retry_at: float):
     wait_seconds = max(1, math.ceil(retry_at - time.time()))
     retry_time = timezone.localtime(datetime.fromtimestamp(retry_at, tz=UTC))
@@ -101,7 +113,10 @@ def enquiry(request):
         return render(request, "leads/request_too_large.html", status=413)
     form = LeadForm(request.POST)
     if not form.is_valid():
-        return render_form_errors(request, form, _source_page(form))
+        try:
+            return render_form_errors(request, form, _source_page(form))
+        except DATABASE_UNREACHABLE:
+            return render_form_errors_offline(request, form)
     # Only a submission that would be kept counts: a reader who corrects a
     # mistake is not refused for it.
     try:

@@ -175,6 +175,21 @@ def test_a_valid_enquiry_is_spooled_and_thanked_while_the_database_is_down(
     assert lead_tasks().count() == 1
 
 
+def test_a_wrong_enquiry_is_refused_with_its_errors_while_the_database_is_down(
+    client, spool
+):
+    make_site_pages()
+    offline_copies_refresh()
+    with database_unreachable():
+        response = client.post(ENQUIRY, form_data(email="not-an-email"))
+    assert response.status_code == 400
+    soup = parse(response)
+    assert soup.find("form") is None  # the form's choices need the database
+    items = [li.get_text(" ", strip=True) for li in soup.select("main li")]
+    assert items == ["Email: Enter an email address such as name@example.com."]
+    assert spool_pending() == 0
+
+
 def test_minerals_are_checked_against_the_copy_while_the_database_is_down():
     copper = make_mineral("Copper")
     offline_copies_refresh()
