@@ -1,5 +1,9 @@
+import threading
+
 import pytest
 from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 from playwright.sync_api import sync_playwright
 
 # Debian's Chromium, never Playwright's own download; the network flags keep it
@@ -26,6 +30,27 @@ def _lead_spool_per_test(settings, tmp_path):
     # The worker's spool job and the enquiry view write there: never the
     # project's own var/ folder.
     settings.LEADS_SPOOL_DIR = tmp_path / "lead-spool"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time_on_sqlite():
+    # On SQLite the live server's threads share the test's one in-memory
+    # connection, and a browser sends requests in parallel: without this, two
+    # of them interleave savepoints ("cannot release savepoint"). PostgreSQL
+    # gives each thread its own connection and needs no lock.
+    if connection.vendor != "sqlite":
+        yield
+        return
+    original = WSGIHandler.__call__
+    lock = threading.Lock()
+
+    def one_at_a_time(self, environ, start_response):
+        with lock:
+            return original(self, environ, start_response)
+
+    WSGIHandler.__call__ = one_at_a_time
+    yield
+    WSGIHandler.__call__ = original
 
 
 @pytest.fixture
