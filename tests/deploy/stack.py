@@ -27,6 +27,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import started
+
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "btob.conf"
 WEB_UNIT = ROOT / "deploy" / "systemd" / "btob-web.service"
@@ -185,23 +187,6 @@ def wait_for_port(port: int, process: subprocess.Popen, name: str, log: Path):
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{name} did not listen on {port}: {log.read_text()[-3000:]}")
-
-
-@contextmanager
-def started(process_args: list[str], *, log: Path, **kwargs):
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            process_args, stdout=output, stderr=subprocess.STDOUT, **kwargs
-        )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def nginx_main_conf(workdir: Path, site_conf: Path) -> str:

@@ -13,7 +13,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -24,6 +23,7 @@ from leads.tokens import form_token_read
 from tests.leads.servers import ROOT, gunicorn
 from tests.leads.smtp import free_port, smtp_server
 from tests.leads.test_rate_limit import post
+from tests.processes import started
 
 PG_BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
 SUBMISSIONS = 20
@@ -118,32 +118,13 @@ print(ThankYouPage.objects.live().get().url, ArticlePage.objects.live().first().
 """
 
 
-@contextmanager
 def worker(env: dict, log: Path):
-    with open(log, "w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "db_worker",
-                "--no-reload",
-                "--interval",
-                "1",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    return started(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
+        log=log,
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
 
 
 def wait_for(condition, *, seconds: float, what: str):

@@ -17,7 +17,7 @@ from leads.models import Lead
 from leads.services import lead_create
 from tests.leads.builders import build_lead
 from tests.leads.servers import ROOT, database_url, requires_postgresql
-from tests.leads.smtp import free_port, smtp_server
+from tests.leads.smtp import smtp_server
 
 NOTIFY = "sales@btobservices.pk"
 
@@ -31,7 +31,7 @@ def wait_for(condition, seconds: float) -> None:
 
 @requires_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_notification_whose_worker_died_while_sending_is_delivered():
+def test_a_notification_whose_worker_died_while_sending_is_delivered(smtp_settings):
     # A mail server that accepts the connection and never greets: the worker
     # hangs in the middle of sending, and is killed there.
     with socket.socket() as silent:
@@ -69,19 +69,9 @@ def test_a_notification_whose_worker_died_while_sending_is_delivered():
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
     assert DBTaskResult.objects.get().status == "RUNNING"
-    port = free_port()
     with (
-        override_settings(
-            TASKS_STALLED_AFTER_SECONDS=0,
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_USE_TLS=False,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            LEADS_NOTIFY_EMAILS=[NOTIFY],
-        ),
-        smtp_server(port) as inbox,
+        override_settings(TASKS_STALLED_AFTER_SECONDS=0),
+        smtp_server(smtp_settings) as inbox,
     ):
         assert requeue_stalled_tasks() == 1
         call_command(

@@ -15,15 +15,6 @@ MISSING_PAGE_ID = 987654
 
 
 @pytest.fixture
-def editor(client, db):
-    user = get_user_model().objects.create_superuser(
-        "editor", "editor@example.com", "a long test password"
-    )
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def standard_page(db):
     page = make_home().add_child(instance=StandardPage(title="About us", slug="about"))
     page.save_revision().publish()

@@ -2,24 +2,13 @@
 
 import io
 
-import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
 from articles.models import ArticleSeoReport
 from tests.articles.seo_analysis.form_data import article_form_data
 from tests.builders import make_article, make_mineral, paragraph
-
-
-@pytest.fixture
-def editor(client, db):
-    user = get_user_model().objects.create_superuser(
-        "editor", "editor@example.com", "a long test password"
-    )
-    client.force_login(user)
-    return client
 
 
 def soup_of(response) -> BeautifulSoup:

@@ -12,15 +12,6 @@ from tests.builders import make_article, make_home
 
 
 @pytest.fixture
-def editor(client, db):
-    user = get_user_model().objects.create_superuser(
-        "editor", "editor@example.com", "a long test password"
-    )
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def article(db):
     settings = SiteSettings.for_site(make_home().get_site())
     settings.risk_disclaimer = "Not investment advice."
