@@ -1,10 +1,12 @@
 """The site-wide periodic jobs (see `articles.periodic`)."""
 
+import io
 import logging
 from datetime import timedelta
 
 from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -37,3 +39,9 @@ def prune_login_logs() -> int:
         deleted, _ = model.objects.filter(attempt_time__lt=cutoff).delete()
         count += deleted
     return count
+
+
+@periodic_job("articles.publish_scheduled", every="PUBLISH_SCHEDULED_SECONDS")
+def publish_scheduled() -> None:
+    """Pages whose go-live time has come go live; expired ones are unpublished."""
+    call_command("publish_scheduled", stdout=io.StringIO())

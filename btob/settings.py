@@ -362,6 +362,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # (a periodic job, articles/periodic.py).
 TASKS_STALLED_AFTER_SECONDS = int(os.environ.get("TASKS_STALLED_AFTER_SECONDS", "600"))
 TASKS_STALLED_CHECK_SECONDS = int(os.environ.get("TASKS_STALLED_CHECK_SECONDS", "60"))
+# Scheduled publishing and expiry: the worker checks every this many seconds, so
+# a page goes live (or expires) at most this long after its time.
+PUBLISH_SCHEDULED_SECONDS = int(os.environ.get("PUBLISH_SCHEDULED_SECONDS", "60"))
 
 WAGTAIL_SITE_NAME = "BTOB Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
