@@ -1,4 +1,6 @@
 import io
+import json
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -7,6 +9,8 @@ from django.core.management import call_command
 from wagtail.models import Page, Revision, Site
 
 from articles.models import ArticlePage, SiteSettings
+
+EXPECTED = Path(__file__).parent / "expected"
 
 
 def load() -> str:
@@ -38,6 +42,9 @@ def test_loader_builds_the_site_and_publishes_the_seed(client):
     assert article.live
     assert article.url == "/insights/us-interest-in-pakistans-minerals/"
     assert article.hero_image is not None
+    # Scored as published (tests/articles/expected/seed_audit.json).
+    expected = json.loads((EXPECTED / "seed_audit.json").read_text())
+    assert article.seo_report.seo_score == expected["seo_score"]
     settings = SiteSettings.for_site(site)
     assert settings.contact_email and settings.risk_disclaimer and settings.logo
 

@@ -137,7 +137,11 @@ def test_import_command_creates_a_draft_with_minerals(capsys):
         "rare-earths",
         "tungsten",
     ]
+    # Scored at once: the Articles listing never says "not scored" for it.
+    report = page.seo_report
+    assert report.checks and 0 < report.seo_score <= 100
     output = capsys.readouterr().out
+    assert f"SEO score {report.seo_score}, readability" in output
     assert "Not imported" in output
     assert "11 numbered sections" in output
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.importer import DraftError, article_import, parse_draft, read_draft
 from articles.models import ArticleIndexPage, ArticlePage, Author
+from articles.seo_analysis.services import seo_report_refresh
 
 
 class Command(BaseCommand):
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         page = article_import(
             draft=draft, index=index, publish=publish, author=author, slug=slug
         )
+        # The Articles listing shows its scores at once, not "not scored".
+        report = seo_report_refresh(page=page)
         state = "published" if publish else "saved as a draft"
         minerals = ", ".join(m.name for m in page.minerals.all()) or "none"
         self.stdout.write(
@@ -50,6 +53,9 @@ class Command(BaseCommand):
             f"  {draft.heading_count} headings, {draft.section_count} numbered "
             f"sections; primary keyword: {draft.primary_keyword or 'none'}; "
             f"{len(draft.secondary_keywords)} secondary keywords; minerals: {minerals}."
+        )
+        self.stdout.write(
+            f"  SEO score {report.seo_score}, readability {report.readability_score}."
         )
         if draft.unmapped:
             self.stdout.write(self.style.WARNING("  Not imported:"))

@@ -22,6 +22,7 @@ from articles.models import (
     SiteSettings,
     StandardPage,
 )
+from articles.seo_analysis.services import seo_report_refresh
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SEED_ARTICLE = DEMO_DIR / "000_f85048494396b3d4.txt"
@@ -163,6 +164,7 @@ class Command(BaseCommand):
         page.hero_image = self.hero_image()
         page.last_reviewed = timezone.localdate()
         page.save_revision().publish()
+        seo_report_refresh(page=page)
 
     def hero_image(self) -> Image:
         return self.demo_image(HERO_TITLE, HERO_ALT, _draw_hero, "demo-hero.png")
