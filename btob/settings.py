@@ -365,6 +365,13 @@ TASKS_STALLED_CHECK_SECONDS = int(os.environ.get("TASKS_STALLED_CHECK_SECONDS", 
 # Scheduled publishing and expiry: the worker checks every this many seconds, so
 # a page goes live (or expires) at most this long after its time.
 PUBLISH_SCHEDULED_SECONDS = int(os.environ.get("PUBLISH_SCHEDULED_SECONDS", "60"))
+# IndexNow (articles/indexnow.py): with a key, publishes, unpublishes and moves
+# are posted to the endpoint; a failed post is tried again after these delays.
+INDEXNOW_KEY = os.environ.get("INDEXNOW_KEY", "")
+INDEXNOW_ENDPOINT = os.environ.get(
+    "INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow"
+)
+INDEXNOW_RETRY_DELAYS = (15, 60, 300, 1800, 7200)
 
 WAGTAIL_SITE_NAME = "BTOB Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

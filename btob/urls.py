@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from articles import indexnow
 from articles import views as article_views
 from articles.feeds import LatestArticlesFeed
 
@@ -16,6 +17,11 @@ urlpatterns = [
     path("search/", article_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", article_views.robots_txt, name="robots_txt"),
+    re_path(
+        rf"^(?P<key>{indexnow.KEY_PATTERN})\.txt$",
+        indexnow.key_file,
+        name="indexnow_key",
+    ),
     path("feed/", LatestArticlesFeed(), name="article_feed"),
     path("leads/", include("leads.urls")),
 ]
