@@ -111,14 +111,22 @@ def enqueue_on_commit(urls: Iterable[str | None]) -> None:
         transaction.on_commit(lambda: notify_indexnow.enqueue(urls=found))
 
 
+def _is_public(page: Page) -> bool:
+    # Pages behind a view restriction are nobody's business at a search engine.
+    return not page.get_view_restrictions().exists()
+
+
 def page_changed(sender, instance: Page, **kwargs) -> None:
-    enqueue_on_commit([instance.full_url])
+    if _is_public(instance):
+        enqueue_on_commit([instance.full_url])
 
 
 def page_moved(
     sender, instance: Page, url_path_before: str, url_path_after: str, **kwargs
 ):
     if url_path_before == url_path_after or not instance.live:
+        return
+    if not _is_public(instance):
         return
     # The children moved with the page: their old and new addresses changed too.
     pages = [instance, *instance.get_descendants().live()]

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
+from wagtail.models import PageViewRestriction
 
 from articles import indexnow
 from articles.checks import check_indexnow_key
@@ -172,6 +173,18 @@ def test_a_moved_section_sends_its_childrens_addresses_too(endpoint):
 @pytest.mark.django_db(transaction=True)
 def test_nothing_is_enqueued_without_a_key(settings):
     settings.INDEXNOW_KEY = ""
+    page = make_article()
+    page.unpublish()
+    assert not indexnow_tasks().exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_behind_a_view_restriction_is_never_announced(endpoint):
+    index = make_index()
+    settle(endpoint)
+    PageViewRestriction.objects.create(
+        page=index, restriction_type=PageViewRestriction.LOGIN
+    )
     page = make_article()
     page.unpublish()
     assert not indexnow_tasks().exists()
