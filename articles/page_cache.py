@@ -15,6 +15,7 @@ placeholder; a response with a filled hole is sent `private, no-cache`.
 import hashlib
 import time
 from collections.abc import Callable
+from functools import partial
 
 from django.apps import apps
 from django.conf import settings
@@ -48,12 +49,17 @@ def register_hole(placeholder: str, render: Hole) -> None:
     _holes[placeholder] = render
 
 
+def fill_placeholder(html: str, placeholder: str, render: Callable[[], str]) -> str:
+    """Each occurrence gets a rendering of its own (a token is used once)."""
+    first, *rest = html.split(placeholder)
+    return first + "".join(render() + part for part in rest)
+
+
 def fill_holes(request: HttpRequest, html: str) -> tuple[str, bool]:
     filled = False
     for placeholder, render in _holes.items():
         if placeholder in html:
-            first, *rest = html.split(placeholder)
-            html = first + "".join(render(request) + part for part in rest)
+            html = fill_placeholder(html, placeholder, partial(render, request))
             filled = True
     return html, filled
 

@@ -7,6 +7,7 @@ share a token or a time-trap stamp.
 
 from django.template.loader import render_to_string
 
+from articles.page_cache import fill_placeholder
 from leads.forms import attribution_from_request
 from leads.tokens import form_token_issue
 
@@ -17,9 +18,10 @@ def fill_fresh_fields(
     html: str, attribution: dict[str, str], issued_at: float | None = None
 ) -> str:
     """Put a new token (and this request's attribution) into every form."""
-    first, *rest = html.split(FRESH_FIELDS_PLACEHOLDER)
-    return first + "".join(
-        render_fresh_fields(attribution, issued_at) + part for part in rest
+    return fill_placeholder(
+        html,
+        FRESH_FIELDS_PLACEHOLDER,
+        lambda: render_fresh_fields(attribution, issued_at),
     )
 
 
