@@ -4,8 +4,10 @@ A page opts in by marking its response (`SeoPage.serve` does, for every live
 page served to a reader); the middleware keeps it under scheme, host and path,
 so a hit costs no routing queries. Menus and related-article lists appear on
 every page, so any publish, move, delete or settings change can alter any
-page: the handlers wired in `ArticlesConfig.ready()` bump one generation
-counter instead of working out which pages changed.
+page. `register_signal_handlers` (wired in `ArticlesConfig.ready()`) is the one
+list of what changes pages and sends `pages_changed` for each change: this cache
+bumps one generation counter instead of working out which pages changed, and
+`articles.edge_cache` purges the caching proxy's copies.
 
 Per-reader parts of a page are *holes*: another app registers a placeholder
 and a function that renders it for each response. Cached HTML keeps the
@@ -15,16 +17,23 @@ placeholder; a response with a filled hole is sent `private, no-cache`.
 import hashlib
 import time
 from collections.abc import Callable
+from copy import copy
 from functools import partial
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from wagtail.models import Page
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import (
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+)
 
 TRACKING_QUERY_KEYS = frozenset(
     {
@@ -41,6 +50,12 @@ GENERATION_KEY = "page-cache:generation"
 HTML = "text/html"
 
 Hole = Callable[[HttpRequest], str]
+StaleUrls = Callable[[], list[str]]
+
+# Sent once for each change that can alter any page, with `stale_urls`: a
+# function listing the addresses that may no longer serve what they served (an
+# unpublished, deleted, moved or renamed page's, and its children's).
+pages_changed = Signal()
 _holes: dict[str, Hole] = {}
 
 
@@ -84,24 +99,66 @@ def page_cache_invalidate(**kwargs) -> None:
         _generation_restart()
 
 
-def _invalidate_unless_created(created: bool = False, **kwargs) -> None:
+def _no_stale_urls() -> list[str]:
+    return []
+
+
+def _changed(sender, **kwargs) -> None:
+    pages_changed.send(sender, stale_urls=_no_stale_urls)
+
+
+def _shown_saved(sender, created: bool = False, **kwargs) -> None:
     # Rendering a page creates a missing settings row with its defaults: no change.
     if not created:
-        page_cache_invalidate()
+        _changed(sender)
+
+
+def _page_gone(sender, instance: Page, **kwargs) -> None:
+    pages_changed.send(sender, stale_urls=lambda: [instance.full_url])
+
+
+def _addresses_before(page: Page, url_path_before: str) -> list[str]:
+    """The addresses of `page` and its children while its url_path was the old one."""
+    urls = []
+    for each in (page, *page.get_descendants()):
+        before = copy(each)
+        before.url_path = url_path_before + each.url_path[len(page.url_path) :]
+        urls.append(before.full_url)
+    return urls
+
+
+def _page_moved(
+    sender, instance: Page, url_path_before: str, url_path_after: str, **kwargs
+) -> None:
+    if url_path_before == url_path_after:
+        _changed(sender)
+        return
+    pages_changed.send(
+        sender, stale_urls=lambda: _addresses_before(instance, url_path_before)
+    )
+
+
+def _slug_changed(sender, instance: Page, instance_before: Page, **kwargs) -> None:
+    pages_changed.send(
+        sender,
+        stale_urls=lambda: _addresses_before(instance, instance_before.url_path),
+    )
 
 
 def register_signal_handlers(*shown_models: str) -> None:
-    """Drop the cache when a page or anything shown on pages changes."""
-    page_published.connect(page_cache_invalidate)
-    page_unpublished.connect(page_cache_invalidate)
-    post_page_move.connect(page_cache_invalidate)
+    """Send `pages_changed` when a page or anything shown on pages changes."""
+    page_published.connect(_changed, dispatch_uid="pages_changed_published")
+    page_unpublished.connect(_page_gone, dispatch_uid="pages_changed_unpublished")
+    post_page_move.connect(_page_moved, dispatch_uid="pages_changed_moved")
+    page_slug_changed.connect(_slug_changed, dispatch_uid="pages_changed_slug")
     for model in apps.get_models():
         if issubclass(model, Page):
-            post_delete.connect(page_cache_invalidate, sender=model)
+            post_delete.connect(_page_gone, sender=model)
     for label in (*shown_models, "wagtailcore.Site"):
         model = apps.get_model(label)
-        post_save.connect(_invalidate_unless_created, sender=model)
-        post_delete.connect(page_cache_invalidate, sender=model)
+        post_save.connect(_shown_saved, sender=model)
+        post_delete.connect(_changed, sender=model)
+    pages_changed.connect(page_cache_invalidate, dispatch_uid="page_cache")
 
 
 def page_cache_key(request: HttpRequest) -> str | None:

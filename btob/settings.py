@@ -372,6 +372,20 @@ INDEXNOW_ENDPOINT = os.environ.get(
     "INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow"
 )
 INDEXNOW_RETRY_DELAYS = (15, 60, 300, 1800, 7200)
+# Edge cache purge (articles/edge_cache.py): with FRONTEND_CACHE_URL (the caching
+# proxy's purge address, e.g. http://127.0.0.1:6081), every change to what pages
+# show sends PURGE for each address of the site there, from a task, each waiting
+# at most FRONTEND_CACHE_TIMEOUT seconds. wagtail.contrib.frontend_cache is left
+# out of INSTALLED_APPS on purpose: its own signal handlers would purge twice.
+FRONTEND_CACHE_URL = os.environ.get("FRONTEND_CACHE_URL", "")
+FRONTEND_CACHE_TIMEOUT = float(os.environ.get("FRONTEND_CACHE_TIMEOUT", "3"))
+if FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "articles.edge_cache.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_URL,
+        }
+    }
 
 WAGTAIL_SITE_NAME = "BTOB Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
