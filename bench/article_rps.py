@@ -2,9 +2,12 @@
 
 Builds a scratch PostgreSQL database with the demo content, serves it with
 gunicorn (DEBUG=0, as in production), saves the article's HTML and serves that
-file with nginx (or Python's http.server when nginx is missing). Both are loaded
-in alternating rounds with wrk (or a small Python client), and the ratio of the
-medians is reported, since absolute figures on a shared machine mean little.
+file with nginx (or Python's http.server when nginx is missing). With nginx, the
+same nginx also serves the article through an edge cache in front of gunicorn
+(a plain-HTTP copy of deploy/nginx/btob.conf's cache directives). All are loaded
+in alternating rounds with wrk (or a small Python client), and the ratios of the
+medians to the static file are reported, since absolute figures on a shared
+machine mean little.
 
     .venv/bin/python bench/article_rps.py [--rounds 3] [--seconds 10]
 
@@ -52,6 +55,49 @@ def wait_for(port: int, path: str = "/", timeout: float = 60) -> bytes:
             pass
         time.sleep(0.3)
     raise SystemExit(f"nothing answered on port {port} within {timeout} s")
+
+
+# deploy/nginx/btob.conf's edge cache, without TLS (as the static server has none).
+TRACKING = "utm_source|utm_medium|utm_campaign|utm_term|utm_content|gclid|fbclid"
+EDGE_CACHE = """
+  proxy_cache_path {workdir}/edge-cache levels=1:2 keys_zone=btob_pages:10m
+                   use_temp_path=off;
+  proxy_temp_path {workdir}/proxy-temp;
+  map $args $btob_query_not_cached {{
+    "" 0;
+    "~^(({tracking})(=[^&]*)?(&|$))+$" 0;
+    default 1;
+  }}
+  map $http_cookie $btob_has_session {{
+    "~(^|;)\\s*sessionid=" 1;
+    default 0;
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://127.0.0.1:{app_port};
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_cache btob_pages;
+      proxy_cache_key "$scheme://$host$uri";
+      proxy_cache_bypass $btob_query_not_cached $btob_has_session;
+      proxy_no_cache $btob_query_not_cached $btob_has_session;
+      proxy_cache_lock on;
+      proxy_cache_use_stale error timeout updating http_502 http_503 http_504;
+      add_header X-Cache-Status $upstream_cache_status always;
+    }}
+  }}
+"""
+
+
+def cache_status(port: int, path: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.getheader("X-Cache-Status", "")
 
 
 def wrk(port: int, path: str, seconds: int, connections: int) -> float:
@@ -156,15 +202,21 @@ def main() -> None:
         (workdir / "index.html").write_bytes(html)
 
         static_port = free_port()
+        edge_port = None
         if shutil.which("nginx"):
             static_name = "nginx"
+            edge_port = free_port()
+            edge = EDGE_CACHE.format(
+                workdir=workdir, port=edge_port, app_port=app_port, tracking=TRACKING
+            )
             conf = workdir / "nginx.conf"
             conf.write_text(
                 f"worker_processes {args.workers};\npid {workdir}/nginx.pid;\n"
                 f"error_log {workdir}/error.log;\nevents {{}}\nhttp {{\n"
                 f"  access_log off;\n"
                 f"  client_body_temp_path {workdir};\n"
-                f"  server {{ listen 127.0.0.1:{static_port}; root {workdir}; }}\n}}\n"
+                f"  server {{ listen 127.0.0.1:{static_port}; root {workdir}; }}\n"
+                f"{edge}}}\n"
             )
             command = ["nginx", "-c", str(conf), "-g", "daemon off;"]
         else:
@@ -183,12 +235,20 @@ def main() -> None:
         wait_for(static_port, "/index.html")
 
         load(app_port, ARTICLE, 2, args.connections)  # warm caches and renditions
-        app_rps, static_rps = [], []
+        edge_status = ""
+        if edge_port:
+            wait_for(edge_port, ARTICLE)
+            edge_status = cache_status(edge_port, ARTICLE)
+        app_rps, static_rps, edge_rps = [], [], []
         for _ in range(args.rounds):
             app_rps.append(load(app_port, ARTICLE, args.seconds, args.connections))
             static_rps.append(
                 load(static_port, "/index.html", args.seconds, args.connections)
             )
+            if edge_port:
+                edge_rps.append(
+                    load(edge_port, ARTICLE, args.seconds, args.connections)
+                )
         app, static = statistics.median(app_rps), statistics.median(static_rps)
         print(
             f"load generator: {load.__name__}, {args.connections} connections, "
@@ -203,7 +263,15 @@ def main() -> None:
             f"{static_name}, same HTML as a file: {static:,.0f} req/s "
             f"(rounds: {', '.join(f'{r:,.0f}' for r in static_rps)})"
         )
-        print(f"ratio gunicorn / static: {app / static:.3f}")
+        print(f"ratio gunicorn / static: {app / static:.4f}")
+        if edge_port:
+            edge = statistics.median(edge_rps)
+            print(
+                f"nginx edge cache before gunicorn, article page (warm, "
+                f"X-Cache-Status: {edge_status}): {edge:,.0f} req/s "
+                f"(rounds: {', '.join(f'{r:,.0f}' for r in edge_rps)})"
+            )
+            print(f"ratio edge cache / static: {edge / static:.3f}")
     finally:
         for process in processes:
             process.terminate()

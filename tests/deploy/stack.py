@@ -3,9 +3,10 @@
 gunicorn runs the ExecStart line of deploy/systemd/btob-web.service, the task
 worker that of btob-worker.service, and nginx the server block
 deploy/nginx/btob.conf, each with the host name, ports, certificate and paths
-rewritten; a throw-away certificate authority signs the
-certificate for localhost and 127.0.0.1. The database is a SQLite file of its
-own, migrated and given the demo content, so that both processes see it.
+rewritten; a throw-away certificate authority signs the certificate for
+localhost and 127.0.0.1. The app purges nginx's edge cache through the block's
+purge server (FRONTEND_CACHE_URL). The database is a SQLite file of its own,
+migrated and given the demo content, so that both processes see it.
 
 `python -m tests.deploy.stack --http-port 80 --https-port 443 DIR` keeps one
 running until interrupted (deploy/observatory.sh scans it).
@@ -37,6 +38,9 @@ SALES = "sales@example.com"
 APP_DIR = "/srv/btob/app"
 HOST = "localhost"
 RATE_LIMIT = "2/d"
+# Debian's libnginx-mod-http-cache-purge; /etc/nginx/nginx.conf loads it through
+# modules-enabled, the test's own main configuration by this path.
+PURGE_MODULE = Path("/usr/lib/nginx/modules/ngx_http_cache_purge_module.so")
 
 # Run inside the stack's Django, after migrate: a private collection (login
 # required) holding one document, and the stored paths the test asks for.
@@ -67,9 +71,11 @@ print(json.dumps({
 class Stack:
     http_port: int
     https_port: int
+    purge_port: int
     ca_file: Path
     database: Path
     media: Path
+    environment: dict[str, str]
     document_file: str
     document_url: str
     image_file: str
@@ -77,6 +83,10 @@ class Stack:
     def lead_count(self) -> int:
         with sqlite3.connect(self.database) as db:
             return db.execute("SELECT COUNT(*) FROM leads_lead").fetchone()[0]
+
+    def manage(self, *args: str) -> str:
+        """Run a management command as the deployment would; its output."""
+        return manage(self.environment, *args)
 
 
 def free_port() -> int:
@@ -128,12 +138,16 @@ def make_certificates(workdir: Path) -> tuple[Path, Path, Path]:
     return ca_cert, cert, key
 
 
-def app_environment(workdir: Path, smtp_port: int | None) -> dict[str, str]:
+def app_environment(
+    workdir: Path, smtp_port: int | None, purge_port: int
+) -> dict[str, str]:
     """What /etc/btob/env holds for this deployment."""
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO", "DATABASE", "REDIS", "LEADS", "EMAIL"))
+        if not key.startswith(
+            ("DJANGO", "DATABASE", "REDIS", "LEADS", "EMAIL", "FRONTEND_CACHE")
+        )
         and key not in {"DEBUG", "HTTPS_ONLY", "TRUSTED_PROXIES", "MEDIA_ROOT"}
     }
     environment.update(
@@ -147,6 +161,8 @@ def app_environment(workdir: Path, smtp_port: int | None) -> dict[str, str]:
         HTTPS_ONLY="1",
         TRUSTED_PROXIES="127.0.0.1,::1",
         LEADS_RATE_LIMIT=RATE_LIMIT,
+        FRONTEND_CACHE_URL=f"http://127.0.0.1:{purge_port}",
+        FRONTEND_CACHE_TIMEOUT="2",
     )
     if smtp_port is not None:
         environment.update(
@@ -158,22 +174,24 @@ def app_environment(workdir: Path, smtp_port: int | None) -> dict[str, str]:
     return environment
 
 
-def prepare_database(environment: dict[str, str]) -> dict:
-    def manage(*args: str) -> str:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=environment,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        ).stdout
+def manage(environment: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
 
-    manage("migrate", "--no-input", "-v0")
-    manage("collectstatic", "--no-input", "-v0")
-    manage("load_demo_content")
-    return json.loads(manage("shell", "-c", SETUP_SCRIPT).strip().splitlines()[-1])
+
+def prepare_database(environment: dict[str, str]) -> dict:
+    manage(environment, "migrate", "--no-input", "-v0")
+    manage(environment, "collectstatic", "--no-input", "-v0")
+    manage(environment, "load_demo_content")
+    output = manage(environment, "shell", "-c", SETUP_SCRIPT)
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen, name: str, log: Path):
@@ -193,11 +211,12 @@ def nginx_main_conf(workdir: Path, site_conf: Path) -> str:
     # As root, nginx's workers would otherwise drop to a user who cannot read
     # the test's private temporary directory.
     user = "user root;\n" if os.geteuid() == 0 else ""
+    module = f"load_module {PURGE_MODULE};\n" if PURGE_MODULE.exists() else ""
     temp = "\n".join(
         f"    {kind}_temp_path {workdir / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
-    return f"""{user}worker_processes 1;
+    return f"""{module}{user}worker_processes 1;
 pid {workdir / "nginx.pid"};
 error_log {workdir / "nginx-error.log"} warn;
 events {{ worker_connections 256; }}
@@ -224,9 +243,9 @@ def deployment(
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     http_port = http_port or free_port()
     https_port = https_port or free_port()
-    app_port = free_port()
+    app_port, purge_port = free_port(), free_port()
     ca_cert, cert, key = make_certificates(workdir)
-    environment = app_environment(workdir, smtp_port)
+    environment = app_environment(workdir, smtp_port, purge_port)
     stored = prepare_database(environment)
     media = Path(environment["MEDIA_ROOT"])
 
@@ -253,6 +272,8 @@ def deployment(
                 "/etc/letsencrypt/live/btobservices.pk/privkey.pem": str(key),
                 "/srv/btob/media/": f"{media}/",
                 "http://127.0.0.1:8000": f"http://127.0.0.1:{app_port}",
+                "listen 127.0.0.1:6081;": f"listen 127.0.0.1:{purge_port};",
+                "/var/cache/nginx/btob": str(workdir / "edge-cache"),
             },
             NGINX_CONF,
         )
@@ -284,9 +305,11 @@ def deployment(
         yield Stack(
             http_port=http_port,
             https_port=https_port,
+            purge_port=purge_port,
             ca_file=ca_cert,
             database=workdir / "db.sqlite3",
             media=media,
+            environment=environment,
             **stored,
         )
 
