@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.deploy.stack import HOST, SALES, deployment
+from tests.deploy.stack import HOST, PURGE_MODULE, SALES, deployment
 from tests.leads.smtp import free_port, smtp_server
 
 # nginx sees each of these as its own reader; the app sees only nginx (127.0.0.1).
@@ -34,8 +34,12 @@ def inbox():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, inbox):
-    if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
-        reason = "the deployment test needs Debian's nginx (.ci/run installs it)"
+    nginx = shutil.which("nginx") or Path("/usr/sbin/nginx").exists()
+    if not nginx or not PURGE_MODULE.exists():
+        reason = (
+            "the deployment test needs Debian's nginx and its "
+            "libnginx-mod-http-cache-purge (.ci/run installs them)"
+        )
         if os.environ.get("CI"):
             pytest.fail(f"CI must start the deployment: {reason}")
         pytest.skip(reason)
