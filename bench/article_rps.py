@@ -40,11 +40,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(port: int, path: str = "/", timeout: float = 60) -> bytes:
+def wait_for(port: int, path: str = "/", timeout: float = 300) -> bytes:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             conn.request("GET", path, headers={"Host": "127.0.0.1"})
             response = conn.getresponse()
             body = response.read()
