@@ -62,7 +62,22 @@ def stack(tmp_path_factory):
             pytest.fail(f"CI must start the deployment: {reason}")
         pytest.skip(reason)
     with deployment(tmp_path_factory.mktemp("edge")) as running:
+        for path in (ARTICLE, "/about/", "/privacy/"):
+            warm(running, path)
         yield running
+
+
+def warm(stack, path: str) -> None:
+    """Wait out a page's first rendering, which makes its image renditions."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if fetch(stack, path).status == 200:
+                return
+        except TimeoutError:
+            pass
+        time.sleep(1)
+    raise AssertionError(f"{path} never answered 200")
 
 
 def fetch(stack, path, *, method="GET", source="127.0.0.1", headers=None, port=None):
