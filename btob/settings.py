@@ -400,6 +400,16 @@ LEADS_SPOOL_DIR = Path(
     os.environ.get("LEADS_SPOOL_DIR", BASE_DIR / "var" / "lead-spool")
 )
 LEADS_SPOOL_REPLAY_SECONDS = int(os.environ.get("LEADS_SPOOL_REPLAY_SECONDS", "30"))
+# Follow-up (leads/jobs.py): a lead still new this many hours after it came in
+# mails one reminder to its owner (or LEADS_NOTIFY_EMAILS); the worker looks
+# every LEADS_FOLLOW_UP_CHECK_SECONDS.
+LEADS_FOLLOW_UP_HOURS = float(os.environ.get("LEADS_FOLLOW_UP_HOURS", "24"))
+LEADS_FOLLOW_UP_CHECK_SECONDS = int(
+    os.environ.get("LEADS_FOLLOW_UP_CHECK_SECONDS", "300")
+)
+# 1: each new lead (not spam) gets an owner, round-robin over the active
+# members of the Sales group.
+LEADS_AUTO_ASSIGN = env_bool("LEADS_AUTO_ASSIGN", False)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
