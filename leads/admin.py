@@ -63,7 +63,7 @@ class FollowUpFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
-            return queryset.filter(pk__in=lead_follow_up_due().values("pk"))
+            return queryset & lead_follow_up_due()
         return queryset
 
 

@@ -123,6 +123,12 @@ def contact_link(*, lead: Lead) -> Contact:
     return contact
 
 
+def contacts_without_leads_delete() -> int:
+    """Delete the contacts whose every lead was deleted (purged spam)."""
+    count, _ = Contact.objects.filter(leads__isnull=True).delete()
+    return count
+
+
 def sales_next_owner() -> AbstractBaseUser | None:
     """The next active member of the Sales group, by id, after the owner of
     the latest lead one of them owns; None when the group has none. Call

@@ -296,3 +296,13 @@ def test_two_first_enquiries_at_once_make_one_contact():
     contact = Contact.objects.get()
     assert set(Lead.objects.values_list("contact_id", flat=True)) == {contact.pk}
     assert Lead.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_purging_spam_deletes_the_contacts_it_leaves_without_leads():
+    old = timezone.now() - timedelta(days=40)
+    make_lead(email="bot@example.com", status=Lead.Status.SPAM, created_at=old)
+    make_lead(email="ann@example.com", status=Lead.Status.SPAM, created_at=old)
+    make_lead(email="ann@example.com")
+    call_command("purge_spam", "--days", "30", stdout=StringIO())
+    assert list(Contact.objects.values_list("email", flat=True)) == ["ann@example.com"]
