@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from leads.models import Contact, FreeMailDomain, Lead
 from leads.services import lead_create, lead_erase_expired
+from leads.spool import spool_append, spool_replay
 from tests.builders import make_article
 from tests.leads.builders import (
     build_lead,
@@ -306,3 +307,28 @@ def test_purging_spam_deletes_the_contacts_it_leaves_without_leads():
     make_lead(email="ann@example.com")
     call_command("purge_spam", "--days", "30", stdout=StringIO())
     assert list(Contact.objects.values_list("email", flat=True)) == ["ann@example.com"]
+
+
+@pytest.mark.django_db
+def test_a_replayed_spooled_enquiry_joins_its_contact_as_first_touch():
+    later = make_lead(email="ann@example.com", utm_source="later")
+    spool_append(
+        fields={
+            "name": "Ann",
+            "email": "ANN@example.com",
+            "consent": True,
+            "utm_source": "spooled",
+        },
+        minerals=[],
+        source_page=None,
+        form_token="spooled-1",
+        spam_reason="",
+        submitted_at=later.created_at - timedelta(minutes=5),
+    )
+    assert spool_replay().created == 1
+    spooled = Lead.objects.get(submission_token="spooled-1")
+    assert spooled.contact == later.contact
+    assert (spooled.contact.first_utm_source, spooled.contact.last_utm_source) == (
+        "spooled",
+        "later",
+    )
