@@ -21,8 +21,9 @@ from articles.text import (
     text_items,
 )
 
-INLINE_FEATURES = ["bold", "italic", "link"]
-PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+# "figure": a market figure, rendered when the page is (articles.figures).
+INLINE_FEATURES = ["bold", "italic", "link", "figure"]
+PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul", "figure"]
 
 
 def _source(value) -> str:
