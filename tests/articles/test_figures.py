@@ -42,9 +42,7 @@ def cite(figure) -> str:
 
 
 def citing_article(figure, **overrides):
-    body = [
-        {"type": "paragraph", "value": f"<p>Reserves stand at {cite(figure)}.</p>"}
-    ]
+    body = [{"type": "paragraph", "value": f"<p>Reserves stand at {cite(figure)}.</p>"}]
     return make_article(body=overrides.pop("body", body), **overrides)
 
 
