@@ -1,5 +1,7 @@
 """The 404s readers hit: counted per day, capped, pruned, and reported in the admin."""
 
+import csv
+import io
 import threading
 from datetime import timedelta
 
@@ -9,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from wagtail import hooks
 from wagtail.contrib.redirects.models import Redirect
 
 from articles import jobs
@@ -208,6 +211,27 @@ def test_the_report_lists_the_last_30_days_sorted_and_hides_redirected_paths(
     assert [row[0] for row in by_path] == ["/a-rare/", "/b-often/", "/b-often/"]
     by_path_desc = report_rows(client, ordering="-path")
     assert [row[0] for row in by_path_desc][0] == "/b-often/"
+    export = client.get(REPORT_URL, {"export": "csv"})
+    text = b"".join(export.streaming_content).decode()
+    lines = list(csv.reader(io.StringIO(text)))
+    assert lines[0] == ["Path", "Referrer host", "Hits (last 30 days)", "Last seen"]
+    assert lines[1][:3] == ["/b-often/", "news.example", "5"]
+
+
+def test_the_reports_menu_shows_not_found_to_who_may_add_redirects(
+    rf, django_user_model, redirect_editor
+):
+    (item,) = [
+        item
+        for item in (fn() for fn in hooks.get_hooks("register_reports_menu_item"))
+        if item.name == "not-found"
+    ]
+    assert item.url == REPORT_URL
+    request = rf.get("/admin/")
+    request.user = redirect_editor
+    assert item.is_shown(request)
+    request.user = django_user_model.objects.create_user("viewer", password=PASSWORD)
+    assert not item.is_shown(request)
 
 
 def test_create_redirect_opens_the_form_prefilled_and_the_path_leaves_the_report(
