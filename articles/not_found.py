@@ -104,16 +104,18 @@ class NotFoundMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code == 404 and self.is_reader_request(request):
-            try:
+        if response.status_code != 404:
+            return response
+        try:
+            if self.is_reader_request(request):
                 not_found_record(
                     path=request.path,
                     referrer=request.headers.get("Referer", ""),
                     when=timezone.now(),
                 )
-            except DatabaseError:
-                # The reader still gets the 404 page.
-                logger.warning("Could not count a 404 for %s", request.path)
+        except DatabaseError:
+            # The reader still gets the 404 page.
+            logger.warning("Could not count a 404 for %s", request.path)
         return response
 
     def is_reader_request(self, request: HttpRequest) -> bool:

@@ -213,3 +213,21 @@ def test_articles_citing_a_stale_figure_are_due_for_review(immediate_tasks):
     # The review cycle finds the reasons through its hook.
     hooked = [pair for fn in hooks.get_hooks(REVIEW_REASONS) for pair in fn()]
     assert [page.pk for page, _ in hooked] == [old.pk]
+
+
+def test_the_figure_listing_and_chooser_give_the_value_with_its_unit(
+    client, admin_user
+):
+    figure = make_figure()
+    client.force_login(admin_user)
+    listing = client.get(reverse("wagtailsnippets_articles_marketfigure:list"))
+    soup = BeautifulSoup(listing.content, "html5lib")
+    (row,) = soup.select("table.listing tbody tr")
+    cells = [" ".join(cell.get_text().split()) for cell in row.find_all("td")]
+    assert "5.9 Mt copper" in cells
+    # The editor's script inserts the chosen figure's `label`.
+    chosen = client.get(
+        reverse("wagtailsnippetchoosers_articles_marketfigure:chosen", args=[figure.pk])
+    )
+    result = json.loads(chosen.content)["result"]
+    assert (result["id"], result["label"]) == (str(figure.pk), "5.9 Mt copper")
