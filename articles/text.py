@@ -14,8 +14,6 @@ from html.parser import HTMLParser
 
 from django.utils.html import strip_tags
 
-from articles.figures import figures_as_text
-
 HEADING = "heading"
 PARAGRAPH = "paragraph"
 LIST_ITEM = "list_item"
@@ -69,8 +67,7 @@ def rich_text_items(source: str, kind: str = PARAGRAPH) -> list[TextItem]:
     """Items of stored rich text: its headings, list items and other text blocks
     (as `kind`), then text outside any block, then its links."""
     parser = _RichTextParser()
-    # A cited figure is read as its words, as readers see it.
-    parser.feed(figures_as_text(source or ""))
+    parser.feed(source or "")
     parser.close()
     items = []
     for tag, text in parser.blocks:

@@ -15,7 +15,7 @@ from wagtail.models import ReferenceIndex
 from articles.blocks import PARAGRAPH_FEATURES
 from articles.extensions import REVIEW_REASONS
 from articles.figures import MarketFigure, articles_with_stale_figures
-from articles.text import PARAGRAPH, rich_text_items
+from articles.text import PARAGRAPH, stream_text_items
 from tests.builders import make_article
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +158,8 @@ def test_the_editor_loads_current_words_and_stores_only_the_reference():
 
 def test_seo_text_reads_a_figure_as_its_words():
     figure = make_figure()
-    items = rich_text_items(f"<p>Reserves stand at {cite(figure)}.</p>")
+    article = citing_article(figure)
+    items = list(stream_text_items(article.body))
     assert [item.text for item in items if item.kind == PARAGRAPH] == [
         "Reserves stand at 5.9 Mt copper (as of 31 January 2025)."
     ]
