@@ -12,6 +12,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from articles.periodic import periodic_job
+from articles.review import review_digest_send
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +46,9 @@ def prune_login_logs() -> int:
 def publish_scheduled() -> None:
     """Pages whose go-live time has come go live; expired ones are unpublished."""
     call_command("publish_scheduled", stdout=io.StringIO())
+
+
+@periodic_job("articles.send_review_digest", every="REVIEW_DIGEST_SECONDS")
+def send_review_digest() -> int:
+    """Mail each owner the articles due for review: at most once a period."""
+    return review_digest_send()
