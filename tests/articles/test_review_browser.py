@@ -1,5 +1,6 @@
 """In Debian's Chromium: an editor marks an article reviewed; readers see the date."""
 
+import re
 from datetime import date
 
 import pytest
@@ -35,14 +36,21 @@ def test_an_editor_marks_an_article_reviewed_and_readers_see_the_date(
     expect(reader.locator(".article__byline")).not_to_contain_text("Reviewed")
     expect(reader.locator(".stale-notice")).to_be_visible()
 
-    page = browser.new_page()
+    admin = browser.new_context()  # one login, two tabs
+    page = admin.new_page()
     page.goto(f"{live_server.url}/admin/login/")
     page.locator("input[name=username]").fill("editor")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("button[type=submit]").click()
     expect(page).to_have_url(f"{live_server.url}/admin/", timeout=10_000)
 
-    page.goto(f"{live_server.url}/admin/pages/{article.pk}/edit/")
+    edit_url = f"{live_server.url}/admin/pages/{article.pk}/edit/"
+    # A colleague has the editor open from before the review.
+    colleague = admin.new_page()
+    colleague.goto(edit_url)
+    expect(colleague.locator("body")).to_have_class(re.compile(r"\bready\b"))
+
+    page.goto(edit_url)
     page.locator("footer [data-w-dropdown-target=toggle]").click()
     page.get_by_role("link", name="Mark reviewed").click()
     page.get_by_role("button", name="Mark reviewed").click()
@@ -53,6 +61,15 @@ def test_an_editor_marks_an_article_reviewed_and_readers_see_the_date(
     expect(page.locator("input[name=title]")).to_have_value(
         "Copper in Balochistan, updated"
     )
+
+    # The colleague's save keeps the review: their form never held the date.
+    colleague.locator("input[name=subtitle]").fill("Reserves and royalties")
+    colleague.locator("footer button.action-save").click()
+    expect(colleague.locator(".messages .success")).to_be_visible(timeout=15_000)
+    latest = ArticlePage.objects.get(pk=article.pk).get_latest_revision_as_object()
+    assert latest.subtitle == "Reserves and royalties"
+    assert latest.title == "Copper in Balochistan, updated"
+    assert latest.last_reviewed == today
 
     reader.goto(public_url)
     reviewed = reader.locator(".article__byline time").nth(1)
