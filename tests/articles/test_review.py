@@ -5,6 +5,7 @@ import io
 import json
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
@@ -185,6 +186,27 @@ def test_the_report_exports_csv(client, admin):
             "Reason": "180 days after publication",
         }
     ]
+
+
+def test_the_report_exports_xlsx(client, admin):
+    make_article(title="Overdue", date_published=ago(200), owner=admin)
+    client.force_login(admin)
+    response = client.get(REPORT_URL, {"export": "xlsx"})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == [
+        "Title",
+        "Owner",
+        "Last reviewed",
+        "Review by",
+        "Days overdue",
+        "Reason",
+    ]
+    assert rows[1][0] == "Overdue"
+    assert rows[1][3] == ago(20)
+    assert rows[1][4] == 20
 
 
 def test_the_report_is_in_the_reports_menu(client, admin):
