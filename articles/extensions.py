@@ -10,8 +10,10 @@ names in its `wagtail_hooks.py`.
   the article editor's Content tab.
 - `DEMO_CONTENT`: `fn(home: HomePage) -> None`, builds an app's demo pages
   under the home page; `load_demo_content` calls it, so it must be idempotent.
-- `REVIEW_REASONS`: `fn() -> Iterable[(page, reason: str)]`, why articles are
-  due for review beyond their review date (figures register one).
+- `REVIEW_REASONS`: `fn() -> Iterable[(page, reason)]` or `(page, reason, due)`,
+  more articles to review and why (a market figure older than
+  ARTICLE_REVIEW_DAYS): `articles.review.articles_due_for_review` adds them
+  to "Due for review" and the digest, due on `due` (a date; default today).
 """
 
 from django.utils.safestring import SafeString, mark_safe

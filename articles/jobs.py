@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.not_found import not_found_prune
 from articles.periodic import periodic_job
+from articles.review import review_digest_send
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +53,9 @@ def publish_scheduled() -> None:
 def prune_not_found() -> int:
     """Forget the 404 counts of days older than NOT_FOUND_DAYS."""
     return not_found_prune(days=settings.NOT_FOUND_DAYS)
+
+
+@periodic_job("articles.send_review_digest", every="REVIEW_DIGEST_SECONDS")
+def send_review_digest() -> int:
+    """Mail each owner the articles due for review: at most once a period."""
+    return review_digest_send()

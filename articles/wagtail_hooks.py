@@ -25,6 +25,13 @@ from articles.figures import (
 )
 from articles.models import ArticlePage
 from articles.not_found_report import NotFoundRedirectCreateView, NotFoundReportView
+from articles.review import MARK_REVIEWED_ACTION
+from articles.review_admin import (
+    DueForReviewMenuItem,
+    DueForReviewView,
+    MarkReviewedMenuItem,
+    MarkReviewedView,
+)
 from articles.seo_analysis.listing import ArticleListingViewSet
 from articles.seo_analysis.services import seo_report_refresh
 from articles.seo_analysis.views import (
@@ -144,12 +151,9 @@ def register_figure_feature(features):
     features.register_converter_rule("contentstate", FEATURE, CONTENTSTATE_RULE)
 
 
-def stale_figure_review_reasons(review_days: int | None = None):
+def stale_figure_review_reasons():
     """Articles citing a figure older than ARTICLE_REVIEW_DAYS are due for review."""
-    if review_days is None:
-        # The review cycle's setting (issue 11), 180 days unless set.
-        review_days = getattr(settings, "ARTICLE_REVIEW_DAYS", 180)
-    return articles_with_stale_figures(review_days)
+    return articles_with_stale_figures(settings.ARTICLE_REVIEW_DAYS)
 
 
 hooks.register(REVIEW_REASONS, stale_figure_review_reasons)
@@ -176,6 +180,30 @@ def register_not_found_urls():
     ]
 
 
+# The review cycle (articles/review.py, articles/review_admin.py).
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls():
+    return [
+        path(
+            "reports/due-for-review/",
+            DueForReviewView.as_view(),
+            name="articles_due_for_review",
+        ),
+        path(
+            "reports/due-for-review/results/",
+            DueForReviewView.as_view(results_only=True),
+            name="articles_due_for_review_results",
+        ),
+        path(
+            "articles/<int:page_id>/mark-reviewed/",
+            MarkReviewedView.as_view(),
+            name="articles_mark_reviewed",
+        ),
+    ]
+
+
 class NotFoundMenuItem(MenuItem):
     def is_shown(self, request):
         return policy_registry.get_by_type(Redirect).user_has_permission(
@@ -192,3 +220,24 @@ def register_not_found_menu_item():
         icon_name="warning",
         order=750,
     )
+
+
+@hooks.register("register_reports_menu_item")
+def register_due_for_review_menu_item():
+    return DueForReviewMenuItem(
+        "Due for review",
+        reverse("articles_due_for_review"),
+        name="due-for-review",
+        icon_name="time",
+        order=1050,
+    )
+
+
+@hooks.register("register_page_action_menu_item")
+def register_mark_reviewed_menu_item():
+    return MarkReviewedMenuItem(order=35)
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    actions.register_action(MARK_REVIEWED_ACTION, "Mark reviewed", "Marked reviewed")

@@ -385,6 +385,15 @@ INDEXNOW_RETRY_DELAYS = (15, 60, 300, 1800, 7200)
 NOT_FOUND_MAX_PATHS_PER_DAY = int(os.environ.get("NOT_FOUND_MAX_PATHS_PER_DAY", "1000"))
 NOT_FOUND_DAYS = int(os.environ.get("NOT_FOUND_DAYS", "90"))
 NOT_FOUND_PRUNE_SECONDS = 24 * 60 * 60
+# Review cycle (articles/review.py): an article is due for review this many days
+# after its last review (or its publication date) and shows readers a notice that
+# its figures may be out of date after ARTICLE_STALE_DAYS. The worker mails each
+# owner a digest of their due articles every REVIEW_DIGEST_SECONDS; articles
+# without an owner's address go to EDITORS_NOTIFY_EMAILS (comma-separated).
+ARTICLE_REVIEW_DAYS = int(os.environ.get("ARTICLE_REVIEW_DAYS", "180"))
+ARTICLE_STALE_DAYS = int(os.environ.get("ARTICLE_STALE_DAYS", "365"))
+EDITORS_NOTIFY_EMAILS = env_list("EDITORS_NOTIFY_EMAILS")
+REVIEW_DIGEST_SECONDS = int(os.environ.get("REVIEW_DIGEST_SECONDS", "86400"))
 
 WAGTAIL_SITE_NAME = "BTOB Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

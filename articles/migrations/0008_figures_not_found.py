@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_periodic_job'),
+        ('articles', '0007_review_cycle'),
     ]
 
     operations = [
