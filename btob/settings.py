@@ -3,6 +3,7 @@
 Every variable is listed in `.env.example` and the README's configuration table.
 """
 
+import mimetypes
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -236,8 +237,8 @@ MEDIA_S3_CUSTOM_DOMAIN = os.environ.get("MEDIA_S3_CUSTOM_DOMAIN", "")
 MEDIA_S3_REGION = os.environ.get("AWS_S3_REGION_NAME") or os.environ.get(
     "AWS_DEFAULT_REGION", ""
 )
-# Read here only for the half-configured check (articles.E003); None lets boto3
-# fall back on its own chain (instance roles, shared credentials file).
+# The bucket's credentials, as django-storages reads them (and articles.E003
+# checks them); unset, boto3 falls back on the host's role or ~/.aws/credentials.
 AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
 AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
 if MEDIA_S3_BUCKET:
@@ -252,6 +253,9 @@ if MEDIA_S3_BUCKET:
             f"https://{MEDIA_S3_BUCKET}.s3.{MEDIA_S3_REGION or 'us-east-1'}"
             ".amazonaws.com/"
         )
+    # Each object's Content-Type is guessed from its name; Python 3.11 knows
+    # WebP only from /etc/mime.types, which a slim server image may lack.
+    mimetypes.add_type("image/webp", ".webp")
     media_protocol, _, media_domain = MEDIA_URL.rstrip("/").partition("//")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
