@@ -1,4 +1,4 @@
-"""Media on S3-compatible storage, shared by app hosts that share nothing else.
+"""Media on S3-compatible storage, shared by app hosts that share no disk.
 
 moto's S3 server stands in for the object store. Two gunicorn processes, each
 started from deploy/systemd/btob-web.service's command line in a working
@@ -37,6 +37,12 @@ from tests.deploy.stack import (
 )
 from tests.processes import started
 
+# Before any fixture, so that SQLite does not build a test database for nothing.
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two processes cannot share the in-memory SQLite test database",
+)
+
 BUCKET = "btob-media"
 POLICY = ROOT / "deploy" / "s3-bucket-policy.json"
 PASSWORD = secrets.token_urlsafe(16)
@@ -46,7 +52,7 @@ SECRET_KEY = secrets.token_urlsafe(50)
 
 @pytest.fixture
 def object_store():
-    """moto's S3 server with the bucket, made public as the README says."""
+    """moto's S3 server with the bucket and the README's bucket policy."""
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -111,8 +117,6 @@ def web_command(port: int, host_dir: Path) -> list[str]:
 @pytest.fixture
 def two_hosts(transactional_db, object_store, tmp_path):
     """Yield the base URLs of two app processes and their host folders."""
-    if connection.vendor != "postgresql":
-        pytest.skip("two processes cannot share the in-memory SQLite test database")
     endpoint, _ = object_store
     host_dirs = [tmp_path / "host1", tmp_path / "host2"]
     subprocess.run(
