@@ -10,6 +10,8 @@ names in its `wagtail_hooks.py`.
   the article editor's Content tab.
 - `DEMO_CONTENT`: `fn(home: HomePage) -> None`, builds an app's demo pages
   under the home page; `load_demo_content` calls it, so it must be idempotent.
+- `REVIEW_REASONS`: `fn() -> Iterable[(page, reason: str)]`, why articles are
+  due for review beyond their review date (figures register one).
 """
 
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +21,7 @@ from wagtail.admin.panels import ObjectList
 CALL_TO_ACTION_FORM = "articles_call_to_action_form"
 ARTICLE_EDITOR_PANELS = "articles_editor_panels"
 DEMO_CONTENT = "articles_demo_content"
+REVIEW_REASONS = "articles_review_reasons"
 
 
 def call_to_action_form(context, submit_label: str) -> SafeString:

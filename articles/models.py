@@ -22,6 +22,8 @@ from wagtail.snippets.models import register_snippet
 
 from articles.blocks import ArticleBodyBlock, SectionContentBlock
 from articles.extensions import ARTICLE_EDITOR_PANELS, ContributedObjectList
+from articles.figures import MarketFigure  # noqa: F401 - a model of this app
+from articles.not_found import NotFoundHit  # noqa: F401 - a model of this app
 from articles.page_cache import mark_cacheable
 from articles.paging import page_of
 from articles.seo_analysis.panels import SeoAnalysisPanel

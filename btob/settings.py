@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Counts readers' 404s for the "Not found" report; before the redirects, so
+    # a path that now redirects is no longer counted.
+    "articles.not_found.NotFoundMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns a login refused by the lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -437,6 +440,11 @@ INDEXNOW_ENDPOINT = os.environ.get(
     "INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow"
 )
 INDEXNOW_RETRY_DELAYS = (15, 60, 300, 1800, 7200)
+# The "Not found" report (articles/not_found.py): at most this many rows (path
+# and referrer host) a day, kept NOT_FOUND_DAYS and pruned daily by the worker.
+NOT_FOUND_MAX_PATHS_PER_DAY = int(os.environ.get("NOT_FOUND_MAX_PATHS_PER_DAY", "1000"))
+NOT_FOUND_DAYS = int(os.environ.get("NOT_FOUND_DAYS", "90"))
+NOT_FOUND_PRUNE_SECONDS = 24 * 60 * 60
 
 WAGTAIL_SITE_NAME = "BTOB Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -465,6 +473,16 @@ LEADS_SPOOL_DIR = Path(
     os.environ.get("LEADS_SPOOL_DIR", BASE_DIR / "var" / "lead-spool")
 )
 LEADS_SPOOL_REPLAY_SECONDS = int(os.environ.get("LEADS_SPOOL_REPLAY_SECONDS", "30"))
+# Follow-up (leads/jobs.py): a lead still new this many hours after it came in
+# mails one reminder to its owner (or LEADS_NOTIFY_EMAILS); the worker looks
+# every LEADS_FOLLOW_UP_CHECK_SECONDS.
+LEADS_FOLLOW_UP_HOURS = float(os.environ.get("LEADS_FOLLOW_UP_HOURS", "24"))
+LEADS_FOLLOW_UP_CHECK_SECONDS = int(
+    os.environ.get("LEADS_FOLLOW_UP_CHECK_SECONDS", "300")
+)
+# 1: each new lead (not spam) gets an owner, round-robin over the active
+# members of the Sales group.
+LEADS_AUTO_ASSIGN = env_bool("LEADS_AUTO_ASSIGN", False)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
