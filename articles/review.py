@@ -25,7 +25,7 @@ from wagtail.models import Revision
 
 from articles.extensions import REVIEW_REASONS
 from articles.models import ArticlePage
-from articles.page_cache import page_cache_invalidate
+from articles.page_cache import pages_changed
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,8 @@ def article_mark_reviewed(*, page: ArticlePage, user) -> date:
                 content={**revision.content, **content}
             )
         log(instance=locked, action=MARK_REVIEWED_ACTION, user=user)
-        transaction.on_commit(page_cache_invalidate)
+        # The page cache and the edge cache drop the page: its date changed.
+        transaction.on_commit(lambda: pages_changed.send(ArticlePage, stale_urls=list))
     for name, value in values.items():
         setattr(page, name, value)
     return today
