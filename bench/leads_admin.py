@@ -4,7 +4,11 @@ Creates (or, with --reuse, keeps) a scratch PostgreSQL database, fills it with
 leads by bulk_create, then requests /django-admin/leads/lead/ (list, filters,
 search) through Django's test client as a superuser and prints the median warm
 time and query count of each, next to Django's own user list (six users) timed
-in the same run: on a shared machine the ratio says more than the milliseconds.
+in the same run: on a shared machine the ratio says more than the milliseconds,
+and so does the process's own CPU time (time.process_time) beside the wall time.
+Then exports every lead as CSV through the admin action (select all) and
+compares the memory the export holds at its peak (tracemalloc) for the first
+10% of the leads and for all of them.
 
     DEBUG=1 .venv/bin/python bench/leads_admin.py [--leads N] [--db NAME] [--reuse]
 """
@@ -140,20 +144,70 @@ def time_pages(args, admin, minerals) -> None:
     reference = None
     for label, url in urls.items():
         client.get(url)  # warm up
-        timings = []
+        timings, cpu = [], []
         for _ in range(args.runs):
             with CaptureQueriesContext(connection) as queries:
-                begin = time.perf_counter()
+                begin, begin_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 timings.append((time.perf_counter() - begin) * 1000)
+                cpu.append((time.process_time() - begin_cpu) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
         median = statistics.median(timings)
         reference = reference or median
+        sql = sum(float(query["time"]) for query in queries.captured_queries) * 1000
         print(
-            f"{label:21} median {median:7.1f} ms  min {min(timings):7.1f} ms  "
+            f"{label:21} median {median:6.1f} ms (CPU {statistics.median(cpu):5.1f} "
+            f"ms, SQL {sql:5.1f} ms)  min {min(timings):6.1f} ms  "
             f"{len(queries):2} queries  {median / reference:4.2f}x the user list"
         )
+    time_export(client)
+
+
+def time_export(client) -> None:
+    import resource
+    import tracemalloc
+
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from leads.models import Lead
+
+    first = Lead.objects.order_by("pk").values_list("pk", flat=True).first()
+    data = {"action": "export_csv", "select_across": "1", "index": "0"}
+    begin, begin_cpu = time.perf_counter(), time.process_time()
+    response = client.post(LIST, {**data, "_selected_action": [first]})
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    elapsed, cpu = time.perf_counter() - begin, time.process_time() - begin_cpu
+    print(
+        f"CSV export of every lead through the admin action: {elapsed:.2f} s "
+        f"(CPU {cpu:.2f} s), "
+        f"{lines - 1:,} rows, {size / 1e6:.1f} MB, streamed "
+        f"({type(response).__name__})"
+    )
+    model_admin = site._registry[Lead]
+    request = RequestFactory().post(LIST)
+    total = Lead.objects.count()
+    peaks = {}
+    for rows in (total // 10, total):
+        queryset = Lead.objects.filter(pk__lt=first + rows)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        tracemalloc.start()
+        response = model_admin.export_csv(request, queryset)
+        for _ in response.streaming_content:
+            pass
+        peaks[rows] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+        print(
+            f"  {rows:>7,} rows: peak traced memory {peaks[rows] / 1e6:5.1f} MB, "
+            f"peak RSS grew {rss_growth / 1024:5.1f} MB"
+        )
+    small, large = peaks[total // 10], peaks[total]
+    print(f"  peak memory for 10x the rows: {large / small:.2f}x")
 
 
 if __name__ == "__main__":

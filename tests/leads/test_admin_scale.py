@@ -52,7 +52,9 @@ def test_migration_makes_trigram_indexes_the_admin_search_uses():
     for column in SEARCHED:
         definition = indexes[f"lead_{column}_trgm_idx"]
         assert "gin" in definition and "gin_trgm_ops" in definition
-        assert f"upper(({column})::text)" in definition
+        assert f"upper(({column})::text)" in definition or (
+            f"upper({column})" in definition
+        )
     # The planner can answer the admin's own search SQL from them.
     request = RequestFactory().get(LIST, {"q": "karakoram"})
     model_admin = site._registry[Lead]
