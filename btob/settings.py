@@ -76,7 +76,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: X-Forwarded-Proto counts only when a trusted proxy sent it.
+    # First, so that it sees every header the others add: who may cache a page.
+    "articles.page_cache.EdgeCacheHeadersMiddleware",
+    # X-Forwarded-Proto counts only when a trusted proxy sent it.
     "articles.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -153,8 +155,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
-# Seconds a rendered public page stays in the shared cache (articles.page_cache).
+# Seconds a rendered public page stays in the shared cache (articles.page_cache),
+# also sent as `s-maxage` so that a CDN or caching proxy keeps it as long; browsers
+# get `max-age=PAGE_CACHE_BROWSER_SECONDS` (0: they ask again, cheaply, each time).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("PAGE_CACHE_BROWSER_SECONDS", "0"))
 
 # Wagtail looks image renditions up here; a miss costs one query, so a
 # per-process memory cache is enough and keeps that traffic off the database.
