@@ -33,6 +33,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("leads", "0003_notification_sending")]
+    # Was 0003_notification_sending; follows 0005_contacts since main added it.
+    dependencies = [("leads", "0005_contacts")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

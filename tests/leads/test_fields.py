@@ -74,7 +74,13 @@ def test_data_export_has_every_submitted_field():
     out = StringIO()
     call_command("export_lead_data", "amina@example.com", stdout=out)
     [exported] = json.loads(out.getvalue())
-    assert list(exported) == [*SUBMITTED_FIELDS, "status", "next_action_date", "notes"]
+    assert list(exported) == [
+        *SUBMITTED_FIELDS,
+        "status",
+        "next_action_date",
+        "notes",
+        "contact",
+    ]
     assert (exported["minerals"], exported["referrer"]) == (["Copper"], "https://x.io/")
 
 
