@@ -1,16 +1,17 @@
-import csv
-
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.validators import validate_domain_name
 from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from wagtail.models import Page
 
 from articles.models import ArticlePage, Mineral
+from leads.admin_list import CountryFilter, EstimatedCountPaginator, MineralFilter
+from leads.csv_export import lead_csv_chunks
 from leads.models import (
     ATTRIBUTION_FIELDS,
     READER_FIELDS,
@@ -28,16 +29,6 @@ from leads.services import (
     lead_notification_resend,
     lead_set_status,
 )
-
-CSV_FIELDS = ("id", "status", "owner", *SUBMITTED_FIELDS)
-
-
-def csv_safe(value) -> str:
-    """Stop spreadsheets from running a cell as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + text
-    return text
 
 
 class SourcePageFilter(admin.SimpleListFilter):
@@ -117,11 +108,11 @@ class LeadAdmin(admin.ModelAdmin):
         # Choices come from the small user and page tables, not from scanning
         # every lead for the owners and pages it uses.
         "owner",
-        "minerals",
+        MineralFilter,
         "investor_type",
         SourcePageFilter,
         "created_at",
-        "country",
+        CountryFilter,
         FollowUpFilter,
     )
     search_fields = ("name", "email", "company", "message")
@@ -130,6 +121,7 @@ class LeadAdmin(admin.ModelAdmin):
     list_per_page = 50
     # Counting every filter option or all rows again is slow at 100,000 leads.
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         *SUBMITTED_FIELDS,
@@ -199,6 +191,16 @@ class LeadAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Leads come from the form; sales never invent one.
         return False
+
+    def action_checkbox(self, obj):
+        # Django's markup, without rendering a form widget template per row.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            obj,
+        )
 
     @admin.display(description="Minerals")
     def mineral_list(self, lead: Lead) -> str:
@@ -315,21 +317,12 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected as CSV", permissions=["export"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            lead_csv_chunks(queryset.prefetch_related(None)),
+            content_type="text/csv; charset=utf-8",
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(CSV_FIELDS)
-        for lead in queryset.select_related("owner").prefetch_related("minerals"):
-            row = {
-                "minerals": "; ".join(m.name for m in lead.minerals.all()),
-                "owner": lead.owner.get_username() if lead.owner else "",
-            }
-            writer.writerow(
-                csv_safe(row[name] if name in row else getattr(lead, name))
-                for name in CSV_FIELDS
-            )
         return response
 
     def has_export_permission(self, request) -> bool:

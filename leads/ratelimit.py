@@ -40,6 +40,10 @@ def parse_rate(value: str) -> Rate | None:
     return Rate(int(match[1]), int(match[2] or 1) * UNITS[match[3]])
 
 
+# Limits up to this many attempts read all their slots in one cache query.
+SLOTS_READ_AT_ONCE = 20
+
+
 def rate_limit_key(address: str) -> str:
     """What one visitor's attempts are counted under: an IPv4 address, or the
     /64 network of an IPv6 one, since a single host is handed a whole /64."""
@@ -64,8 +68,19 @@ def rate_limit_hit(ip: str, *, now: float | None = None) -> Verdict:
     timeout = rate.seconds + 5
     # Each attempt claims the next free numbered slot with add(), which is
     # atomic on the database cache (a unique key) and on Redis (SET NX), so
-    # simultaneous requests on any worker or server never share a count. The
-    # plain key only hints where the free slots start.
+    # simultaneous requests on any worker or server never share a count.
+    if rate.count <= SLOTS_READ_AT_ONCE:
+        # A usual limit (a handful): one read shows which slots are taken.
+        names = [f"{key}:{slot}" for slot in range(1, rate.count + 1)]
+        taken = cache.get_many(names)
+        slot = next(
+            (number for number, name in enumerate(names, 1) if name not in taken),
+            rate.count + 1,
+        )
+        while slot <= rate.count and not cache.add(f"{key}:{slot}", 1, timeout):
+            slot += 1
+        return Verdict(allowed=slot <= rate.count, retry_at=retry_at)
+    # A large limit: the plain key hints where the free slots start.
     slot = max(int(cache.get(key, 0)), 0) + 1
     while slot <= rate.count and not cache.add(f"{key}:{slot}", 1, timeout):
         slot += 1

@@ -54,10 +54,6 @@ def lead_create(
     """Complete, validate and save an unsaved enquiry; (lead, created). A
     repeated token returns the lead its first submission made. `submitted_at`
     is when the reader sent it, if that was earlier (a spooled enquiry)."""
-    if form_token:
-        existing = Lead.objects.filter(submission_token=form_token).first()
-        if existing:
-            return existing, False
     now = submitted_at or timezone.now()
     lead.created_at = now
     lead.consent_at = now if lead.consent else None
@@ -70,18 +66,26 @@ def lead_create(
     if spam_reason:
         lead.status = Lead.Status.SPAM
         lead.notification_state = Lead.NotificationState.SKIPPED
-    lead.full_clean(validate_constraints=False)
+    # The source page was just read from the database: no query to check it.
+    lead.full_clean(exclude=["source_page"], validate_constraints=False)
     try:
+        # A repeated token is refused by the unique constraint, so the first
+        # submission costs no lookup.
         with transaction.atomic():
             lead.contact = contact_link(lead=lead) if lead.email else None
             if settings.LEADS_AUTO_ASSIGN and not spam_reason and not lead.owner_id:
                 lead.owner = sales_next_owner()
             lead.save()
-            lead.minerals.set(minerals)
+            through = Lead.minerals.through
+            through.objects.bulk_create(
+                [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
+            )
     except IntegrityError:
-        # Two requests with one token at the same moment: the first one won.
+        # A repeated token, or two requests with one token at the same moment:
+        # the first one won.
         if not form_token:
             raise
+        lead.pk = None
         return Lead.objects.get(submission_token=form_token), False
     if not spam_reason:
         transaction.on_commit(

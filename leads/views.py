@@ -4,6 +4,8 @@ import time
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -37,9 +39,17 @@ class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
-def thank_you_url(request) -> str:
-    page = ThankYouPage.objects.live().public().first()
+def thank_you_url(request, pages: list[Page] | None = None) -> str:
+    """The thank-you page's address; `pages` may already hold it (_live_pages)."""
+    if pages is None:
+        page = ThankYouPage.objects.live().public().first()
+    else:
+        page = next((page for page in pages if _is_thank_you(page)), None)
     return page.get_url(request) if page else "/leads/thank-you/"
+
+
+def _is_thank_you(page: Page) -> bool:
+    return page.content_type_id == ContentType.objects.get_for_model(ThankYouPage).pk
 
 
 def privacy_url(request) -> str | None:
@@ -178,14 +188,16 @@ def enquiry(request):
     if verdict is not None and not verdict.allowed:
         return too_many_requests(request, verdict.retry_at)
     try:
+        pages = _live_pages(form)
+        source_id = form.cleaned_data.get("source_page")
         lead_create(
             lead=form.save(commit=False),
             minerals=form.cleaned_data["minerals"],
-            source_page=_source_page(form),
+            source_page=next((page for page in pages if page.pk == source_id), None),
             form_token=form.cleaned_data["form_token"],
             spam_reason=form.spam_reason,
         )
-        return HttpResponseSeeOther(thank_you_url(request))
+        return HttpResponseSeeOther(thank_you_url(request, pages))
     except DATABASE_UNREACHABLE:
         # Never lose a lead to a database outage: the worker replays the spool.
         _spool(form)
@@ -213,6 +225,14 @@ def _source_page(form: LeadForm) -> Page | None:
     # Its title and URL are shown and stored: never a draft or a private page.
     page = Page.objects.live().public().filter(pk=page_id).first()
     return page.specific if page else None
+
+
+def _live_pages(form: LeadForm) -> list[Page]:
+    """The source page (if live and public: its title and URL are stored) and
+    the thank-you page, in one query after Wagtail's view restrictions."""
+    source = Q(pk=form.cleaned_data.get("source_page") or 0)
+    thank_you = Q(content_type=ContentType.objects.get_for_model(ThankYouPage))
+    return list(Page.objects.live().public().filter(source | thank_you))
 
 
 @never_cache
