@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from articles import page_stats
 from articles.periodic import periodic_job
 
 logger = logging.getLogger(__name__)
@@ -45,3 +46,11 @@ def prune_login_logs() -> int:
 def publish_scheduled() -> None:
     """Pages whose go-live time has come go live; expired ones are unpublished."""
     call_command("publish_scheduled", stdout=io.StringIO())
+
+
+@periodic_job("articles.flush_page_stats", every="PAGE_STATS_FLUSH_SECONDS")
+def flush_page_stats() -> int:
+    """With Redis, add the page views and form starts counted there to the database."""
+    if not settings.REDIS_URL:
+        return 0
+    return page_stats.redis_flush()
