@@ -1,5 +1,6 @@
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -24,6 +25,7 @@ from leads.services import (
     lead_set_status,
 )
 
+DEAL_STATUSES = (Lead.Status.QUALIFIED, Lead.Status.WON)
 CSV_FIELDS = ("id", "status", "owner", *SUBMITTED_FIELDS)
 
 
@@ -47,6 +49,26 @@ class SourcePageFilter(admin.SimpleListFilter):
         if self.value() and self.value().isdigit():
             return queryset.filter(source_page_id=int(self.value()))
         return queryset
+
+
+class LeadAdminForm(forms.ModelForm):
+    class Meta:
+        model = Lead
+        fields = ("status", "owner", "next_action_date", "deal_value")
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status", self.instance.status)
+        if cleaned.get("deal_value") is not None and status not in DEAL_STATUSES:
+            self.add_error(
+                "deal_value",
+                forms.ValidationError(
+                    "A deal value is for a qualified or won lead: set the status "
+                    "first, or leave the value empty.",
+                    code="deal_value_status",
+                ),
+            )
+        return cleaned
 
 
 class LeadNoteInline(admin.TabularInline):
@@ -83,6 +105,7 @@ class LeadStatusChangeInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
+    form = LeadAdminForm
     list_display = (
         "created_at",
         "name",
@@ -123,7 +146,10 @@ class LeadAdmin(admin.ModelAdmin):
         "earlier_enquiries",
     )
     fieldsets = (
-        ("Triage", {"fields": ("status", "owner", "next_action_date")}),
+        (
+            "Triage",
+            {"fields": ("status", "owner", "next_action_date", "deal_value")},
+        ),
         (
             "Enquiry",
             {"fields": (*READER_FIELDS, "created_at", "earlier_enquiries")},
