@@ -162,6 +162,8 @@ def _csv_response(columns: list[Column], rows: list[FunnelRow], period: str):
             value = column.value(row)
             if column.kind == "rate":
                 value = "" if value is None else f"{value:.4f}"
+            elif column.kind == "money":
+                value = f"{value:.2f}"
             cells.append(csv_safe(value))
         writer.writerow([csv_safe(row.url), *cells])
     return response
