@@ -285,7 +285,7 @@ def post_many(base: str, page_id: int, *, threads: int, each: int) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_views_are_counted_exactly_on_postgresql():
     article = make_article()
-    with gunicorn(workers=2) as base:
+    with gunicorn(workers=2, boot_seconds=120) as base:
         post_many(base, article.pk, threads=12, each=25)
     assert counts(article) == (300, 0)
 
@@ -295,7 +295,7 @@ def test_concurrent_views_are_counted_exactly_on_postgresql():
 def test_concurrent_views_through_redis_reach_the_database_exactly(redis_url, tmp_path):
     article = make_article()
     env = {"REDIS_URL": redis_url, "PAGE_STATS_FLUSH_SECONDS": "1"}
-    with gunicorn(workers=2, **env) as base:
+    with gunicorn(workers=2, boot_seconds=120, **env) as base:
         post_many(base, article.pk, threads=12, each=25)
     assert counts(article) == (0, 0)
     worker = [sys.executable, "manage.py", "db_worker", "--no-startup-delay"]
