@@ -61,7 +61,7 @@ def wrk(port: int, path: str, seconds: int, connections: int, script=None):
 
 def django_shell(env: dict, code: str) -> str:
     return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=ROOT,
         env=env,
         check=True,
