@@ -7,6 +7,7 @@ from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import RichText
 
+from articles.figures import figures_as_text
 from articles.text import (
     DETAIL,
     HEADING,
@@ -21,12 +22,16 @@ from articles.text import (
     text_items,
 )
 
-INLINE_FEATURES = ["bold", "italic", "link"]
-PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+# "figure": a market figure, rendered when the page is (articles.figures).
+INLINE_FEATURES = ["bold", "italic", "link", "figure"]
+PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul", "figure"]
 
 
 def _source(value) -> str:
-    return value.source if isinstance(value, RichText) else str(value or "")
+    """Stored rich text, each cited figure read as its words, as readers see it."""
+    return figures_as_text(
+        value.source if isinstance(value, RichText) else str(value or "")
+    )
 
 
 class ParagraphBlock(blocks.RichTextBlock):
@@ -144,7 +149,7 @@ class TableBlock(blocks.StructBlock):
         for row in table.rows:
             for cell in row:
                 if isinstance(cell.value, RichText):
-                    items += rich_text_items(cell.value.source, DETAIL)
+                    items += rich_text_items(_source(cell.value), DETAIL)
                 elif cell.value is not None:
                     items += text_items(DETAIL, str(cell.value))
         return items

@@ -10,6 +10,10 @@ names in its `wagtail_hooks.py`.
   the article editor's Content tab.
 - `DEMO_CONTENT`: `fn(home: HomePage) -> None`, builds an app's demo pages
   under the home page; `load_demo_content` calls it, so it must be idempotent.
+- `REVIEW_REASONS`: `fn() -> Iterable[(page, reason)]` or `(page, reason, due)`,
+  more articles to review and why (a market figure older than
+  ARTICLE_REVIEW_DAYS): `articles.review.articles_due_for_review` adds them
+  to "Due for review" and the digest, due on `due` (a date; default today).
 """
 
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +23,7 @@ from wagtail.admin.panels import ObjectList
 CALL_TO_ACTION_FORM = "articles_call_to_action_form"
 ARTICLE_EDITOR_PANELS = "articles_editor_panels"
 DEMO_CONTENT = "articles_demo_content"
+REVIEW_REASONS = "articles_review_reasons"
 
 
 def call_to_action_form(context, submit_label: str) -> SafeString:

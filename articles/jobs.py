@@ -12,7 +12,9 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from articles import page_stats
+from articles.not_found import not_found_prune
 from articles.periodic import periodic_job
+from articles.review import review_digest_send
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,18 @@ def prune_login_logs() -> int:
 def publish_scheduled() -> None:
     """Pages whose go-live time has come go live; expired ones are unpublished."""
     call_command("publish_scheduled", stdout=io.StringIO())
+
+
+@periodic_job("articles.prune_not_found", every="NOT_FOUND_PRUNE_SECONDS")
+def prune_not_found() -> int:
+    """Forget the 404 counts of days older than NOT_FOUND_DAYS."""
+    return not_found_prune(days=settings.NOT_FOUND_DAYS)
+
+
+@periodic_job("articles.send_review_digest", every="REVIEW_DIGEST_SECONDS")
+def send_review_digest() -> int:
+    """Mail each owner the articles due for review: at most once a period."""
+    return review_digest_send()
 
 
 @periodic_job("articles.flush_page_stats", every="PAGE_STATS_FLUSH_SECONDS")

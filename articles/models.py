@@ -1,3 +1,6 @@
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -22,6 +25,8 @@ from wagtail.snippets.models import register_snippet
 
 from articles.blocks import ArticleBodyBlock, SectionContentBlock
 from articles.extensions import ARTICLE_EDITOR_PANELS, ContributedObjectList
+from articles.figures import MarketFigure  # noqa: F401 - a model of this app
+from articles.not_found import NotFoundHit  # noqa: F401 - a model of this app
 from articles.page_cache import mark_cacheable
 from articles.paging import page_of
 from articles.seo_analysis.panels import SeoAnalysisPanel
@@ -383,6 +388,23 @@ class ArticlePage(SeoPage):
         blank=True,
         help_text="When an editor last checked the facts and figures.",
     )
+    # Set only by "Mark reviewed" (articles.review.article_mark_reviewed).
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Last reviewed by",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_by = models.DateField(
+        "Review by",
+        null=True,
+        blank=True,
+        help_text="Leave blank for the usual schedule after the last review or "
+        "publication. Marking the article reviewed clears it.",
+    )
     author = models.ForeignKey(
         "articles.Author",
         null=True,
@@ -414,7 +436,21 @@ class ArticlePage(SeoPage):
 
     content_panels = Page.content_panels + [
         FieldPanel("subtitle"),
-        FieldRowPanel([FieldPanel("date_published"), FieldPanel("last_reviewed")]),
+        FieldPanel("date_published"),
+        MultiFieldPanel(
+            [
+                # Read-only: an edit form opened before "Mark reviewed" must
+                # not write the old date back when it is saved.
+                FieldRowPanel(
+                    [
+                        FieldPanel("last_reviewed", read_only=True),
+                        FieldPanel("last_reviewed_by", read_only=True),
+                    ]
+                ),
+                FieldPanel("review_by"),
+            ],
+            heading="Review",
+        ),
         FieldPanel("author"),
         FieldPanel("hero_image"),
         FieldPanel("introduction"),
@@ -494,7 +530,29 @@ class ArticlePage(SeoPage):
 
     @property
     def modified_at(self):
-        return self.last_published_at or self.latest_revision_created_at
+        """The later of the last publication and the last review."""
+        modified = self.last_published_at or self.latest_revision_created_at
+        reviewed = self.last_reviewed
+        if reviewed and (modified is None or reviewed > timezone.localdate(modified)):
+            return reviewed
+        return modified
+
+    @property
+    def reviewed_or_published(self) -> date:
+        """The date the article's figures were last known good."""
+        return self.last_reviewed or self.date_published
+
+    @property
+    def review_due(self) -> date:
+        """The editor's review-by date, else ARTICLE_REVIEW_DAYS after that."""
+        if self.review_by:
+            return self.review_by
+        return self.reviewed_or_published + timedelta(days=settings.ARTICLE_REVIEW_DAYS)
+
+    @property
+    def is_stale(self) -> bool:
+        age = timezone.localdate() - self.reviewed_or_published
+        return age > timedelta(days=settings.ARTICLE_STALE_DAYS)
 
     def get_related_articles(self, limit: int = 3):
         mineral_ids = [mineral.pk for mineral in self.mineral_list]

@@ -1,21 +1,27 @@
-"""Site-wide HTML cache for public pages, looked up before Wagtail's routing.
+"""Site-wide cache for public pages, looked up before Wagtail's routing, and
+the headers that let a CDN or caching proxy keep them too.
 
 A page opts in by marking its response (`SeoPage.serve` does, for every live
-page served to a reader); the middleware keeps it under scheme, host and path,
-so a hit costs no routing queries. Menus and related-article lists appear on
-every page, so any publish, move, delete or settings change can alter any
-page: the handlers wired in `ArticlesConfig.ready()` bump one generation
-counter instead of working out which pages changed.
+page served to a reader; `page_cacheable` does for feed, sitemap and robots);
+the middleware keeps it under scheme, host and path, so a hit costs no routing
+queries. Menus and related-article lists appear on every page, so any publish,
+move, delete or settings change can alter any page: the handlers wired in
+`ArticlesConfig.ready()` bump one generation counter instead of working out
+which pages changed.
 
-Per-reader parts of a page are *holes*: another app registers a placeholder
-and a function that renders it for each response. Cached HTML keeps the
-placeholder; a response with a filled hole is sent `private, no-cache`.
+A marked page holds nothing about its reader (the lead form fetches its token
+with a script of its own), so an anonymous GET whose query holds at most
+tracking parameters gets the same bytes as every other reader of that path,
+sent `public` with `s-maxage=PAGE_CACHE_SECONDS` for shared caches and
+`max-age=0` for browsers. `EdgeCacheHeadersMiddleware`, first in MIDDLEWARE,
+has the last word: a response that sets a cookie is never public, and
+`Vary: Cookie` (added when rendering touched the session) is dropped from a
+public one because its bytes did not depend on the cookie.
 """
 
 import hashlib
 import time
-from collections.abc import Callable
-from functools import partial
+from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
@@ -38,35 +44,22 @@ TRACKING_QUERY_KEYS = frozenset(
     }
 )
 GENERATION_KEY = "page-cache:generation"
-HTML = "text/html"
-
-Hole = Callable[[HttpRequest], str]
-_holes: dict[str, Hole] = {}
-
-
-def register_hole(placeholder: str, render: Hole) -> None:
-    """Fill every `placeholder` in served HTML with `render(request)`, per response."""
-    _holes[placeholder] = render
-
-
-def fill_placeholder(html: str, placeholder: str, render: Callable[[], str]) -> str:
-    """Each occurrence gets a rendering of its own (a token is used once)."""
-    first, *rest = html.split(placeholder)
-    return first + "".join(render() + part for part in rest)
-
-
-def fill_holes(request: HttpRequest, html: str) -> tuple[str, bool]:
-    filled = False
-    for placeholder, render in _holes.items():
-        if placeholder in html:
-            html = fill_placeholder(html, placeholder, partial(render, request))
-            filled = True
-    return html, filled
 
 
 def mark_cacheable(response: HttpResponse) -> HttpResponse:
     response.page_cacheable = True
     return response
+
+
+def page_cacheable(view):
+    """Mark every response of a function view (feed, sitemap, robots) like a page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return mark_cacheable(view(request, *args, **kwargs))
+
+    wrapped.serves_pages = True
+    return wrapped
 
 
 def _generation_restart() -> int:
@@ -124,36 +117,98 @@ def _is_storable(response: HttpResponse) -> bool:
     )
 
 
-def _fill(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    if response.streaming or not response.get("Content-Type", "").startswith(HTML):
-        return response
-    html, filled = fill_holes(request, response.content.decode(response.charset))
-    if filled:
-        response.content = html
-        patch_cache_control(response, private=True, no_cache=True)
+def _mark_public(response: HttpResponse) -> HttpResponse:
+    response.edge_public = True
     return response
 
 
+def _serves_pages(view) -> bool:
+    from wagtail.views import serve  # needs the app registry: not at import
+
+    return view is serve or getattr(view, "serves_pages", False)
+
+
 class PageCacheMiddleware:
-    """Serve a marked page from the shared cache; keep the last middleware."""
+    """Serve a marked page from the shared cache; keep the last middleware.
+
+    The lookup waits for URL resolution (`process_view`), so that requests
+    for anything but pages (the form's token, the admin) never touch the cache.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        pending = getattr(request, "page_cache_pending", None)
+        if pending is None or not _is_storable(response):
+            return response
+        key, generation = pending
+        headers = {k: v for k, v in response.items() if k != "Set-Cookie"}
+        cache.set(
+            key, (generation, response.content, headers), settings.PAGE_CACHE_SECONDS
+        )
+        # The bytes and headers every later hit gets, from this first one on.
+        return _mark_public(HttpResponse(response.content, headers=headers))
+
+    def process_view(self, request: HttpRequest, view, view_args, view_kwargs):
+        if not _serves_pages(view):
+            return None
         key = page_cache_key(request)
         if key is None:
-            return _fill(request, self.get_response(request))
+            return None
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY) or _generation_restart()
         entry = found.get(key)
-        if entry is None or entry[0] != generation:
-            response = self.get_response(request)
-            if not _is_storable(response):
-                return _fill(request, response)
-            headers = {k: v for k, v in response.items() if k != "Set-Cookie"}
-            entry = (generation, response.content, headers)
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        _, content, headers = entry
-        response = HttpResponse(content, headers=headers)
-        return _fill(request, response)
+        if entry is not None and entry[0] == generation:
+            _, content, headers = entry
+            return _mark_public(HttpResponse(content, headers=headers))
+        request.page_cache_pending = (key, generation)
+        return None
+
+
+def _drop_vary_cookie(response: HttpResponse) -> None:
+    if not response.has_header("Vary"):
+        return
+    kept = [
+        field.strip()
+        for field in response["Vary"].split(",")
+        if field.strip() and field.strip().lower() != "cookie"
+    ]
+    if kept:
+        response["Vary"] = ", ".join(kept)
+    else:
+        del response["Vary"]
+
+
+class EdgeCacheHeadersMiddleware:
+    """The last word on a page's Cache-Control; keep it first in MIDDLEWARE.
+
+    Public for what `PageCacheMiddleware` served to an anonymous reader;
+    `private, no-cache` for a marked page served any other way (a session
+    cookie, an unknown query string, a response that sets a cookie), so that
+    no shared cache keeps what one reader was sent.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(response, "edge_public", False) and not response.cookies:
+            if "Cache-Control" in response:
+                del response["Cache-Control"]
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
+                s_maxage=settings.PAGE_CACHE_SECONDS,
+            )
+            _drop_vary_cookie(response)
+        elif getattr(response, "page_cacheable", False) or getattr(
+            response, "edge_public", False
+        ):
+            if "Cache-Control" in response:
+                del response["Cache-Control"]
+            patch_cache_control(response, private=True, no_cache=True)
+        return response

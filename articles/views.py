@@ -1,6 +1,5 @@
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
@@ -21,7 +20,6 @@ def search(request):
 
 
 @require_safe
-@cache_control(max_age=3600, public=True)
 def robots_txt(request):
     lines = [
         "User-agent: *",

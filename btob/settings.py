@@ -3,6 +3,7 @@
 Every variable is listed in `.env.example` and the README's configuration table.
 """
 
+import mimetypes
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -79,7 +80,10 @@ MIDDLEWARE = [
     # Before everything: the page-statistics beacon answers cheaply, with no
     # session, routing or page cache (articles/page_stats.py).
     "articles.page_stats.BeaconMiddleware",
-    # First: X-Forwarded-Proto counts only when a trusted proxy sent it.
+    # First after the beacon, so that it sees every header the others add: who
+    # may cache a page.
+    "articles.page_cache.EdgeCacheHeadersMiddleware",
+    # X-Forwarded-Proto counts only when a trusted proxy sent it.
     "articles.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -91,6 +95,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Counts readers' 404s for the "Not found" report; before the redirects, so
+    # a path that now redirects is no longer counted.
+    "articles.not_found.NotFoundMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns a login refused by the lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -146,6 +153,9 @@ if REDIS_URL:
             "KEY_PREFIX": "btob",
         }
     }
+    # Staff sessions are read from Redis on every app host; written through to
+    # the database too, so a Redis restart or eviction logs no editor out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The database cache is shared by every gunicorn worker and server.
     CACHES = {
@@ -156,8 +166,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
-# Seconds a rendered public page stays in the shared cache (articles.page_cache).
+# Seconds a rendered public page stays in the shared cache (articles.page_cache),
+# also sent as `s-maxage` so that a CDN or caching proxy keeps it as long; browsers
+# get `max-age=PAGE_CACHE_BROWSER_SECONDS` (0: they ask again, cheaply, each time).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("PAGE_CACHE_BROWSER_SECONDS", "0"))
 
 # Wagtail looks image renditions up here; a miss costs one query, so a
 # per-process memory cache is enough and keeps that traffic off the database.
@@ -227,6 +240,58 @@ STORAGES = {
         )
     },
 }
+
+# Media on S3-compatible object storage (django-storages) when MEDIA_S3_BUCKET
+# is set, so that every app host sees every upload; local disk otherwise.
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+MEDIA_S3_ENDPOINT_URL = os.environ.get("MEDIA_S3_ENDPOINT_URL", "").rstrip("/")
+MEDIA_S3_CUSTOM_DOMAIN = os.environ.get("MEDIA_S3_CUSTOM_DOMAIN", "")
+MEDIA_S3_REGION = os.environ.get("AWS_S3_REGION_NAME") or os.environ.get(
+    "AWS_DEFAULT_REGION", ""
+)
+# The bucket's credentials, as django-storages reads them (and articles.E003
+# checks them); unset, boto3 falls back on the host's role or ~/.aws/credentials.
+AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+if MEDIA_S3_BUCKET:
+    # One fixed public address per object, built without asking the store:
+    # cached HTML is the same from every process, and no URL is ever signed.
+    if MEDIA_S3_CUSTOM_DOMAIN:
+        MEDIA_URL = f"https://{MEDIA_S3_CUSTOM_DOMAIN}/"
+    elif MEDIA_S3_ENDPOINT_URL:
+        MEDIA_URL = f"{MEDIA_S3_ENDPOINT_URL}/{MEDIA_S3_BUCKET}/"
+    else:
+        MEDIA_URL = (
+            f"https://{MEDIA_S3_BUCKET}.s3.{MEDIA_S3_REGION or 'us-east-1'}"
+            ".amazonaws.com/"
+        )
+    # Each object's Content-Type is guessed from its name; Python 3.11 knows
+    # WebP only from /etc/mime.types, which a slim server image may lack.
+    mimetypes.add_type("image/webp", ".webp")
+    media_protocol, _, media_domain = MEDIA_URL.rstrip("/").partition("//")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": MEDIA_S3_ENDPOINT_URL or None,
+            "region_name": MEDIA_S3_REGION or None,
+            "addressing_style": "path" if MEDIA_S3_ENDPOINT_URL else None,
+            "custom_domain": media_domain,
+            "url_protocol": media_protocol,
+            "querystring_auth": False,
+            # No ACL on any object: the bucket is private, and its policy makes
+            # only original_images/ and images/ (renditions) public, never
+            # documents/ (deploy/s3-bucket-policy.json).
+            "default_acl": None,
+            # Two uploads of photo.jpg are two objects, as on local disk.
+            "file_overwrite": False,
+            # As nginx serves media from local disk (deploy/nginx/btob.conf).
+            "object_parameters": {"CacheControl": "public, max-age=2592000"},
+        },
+    }
+# Documents are always served by Wagtail's view, which applies collection
+# privacy; on S3 Wagtail would otherwise redirect to the (private) object.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # In development whitenoise serves straight from the app and project folders.
 WHITENOISE_USE_FINDERS = DEBUG
@@ -322,6 +387,10 @@ WAGTAIL_ADMIN_CSP_REPLACE = {
 }
 # A page previewed in the Wagtail admin keeps the public policy, in its frame.
 PREVIEW_CSP_REPLACE = {"frame-ancestors": ["'self'"]}
+if MEDIA_S3_BUCKET:
+    # Images and renditions come from the bucket (or its CDN), under MEDIA_URL only.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MEDIA_URL)
+    WAGTAIL_ADMIN_CSP_REPLACE["img-src"].append(MEDIA_URL)
 
 # Reverse proxies in front of the app (addresses or CIDR ranges). Only from
 # these are X-Forwarded-For and X-Forwarded-Proto believed.
@@ -375,6 +444,20 @@ INDEXNOW_ENDPOINT = os.environ.get(
     "INDEXNOW_ENDPOINT", "https://api.indexnow.org/indexnow"
 )
 INDEXNOW_RETRY_DELAYS = (15, 60, 300, 1800, 7200)
+# The "Not found" report (articles/not_found.py): at most this many rows (path
+# and referrer host) a day, kept NOT_FOUND_DAYS and pruned daily by the worker.
+NOT_FOUND_MAX_PATHS_PER_DAY = int(os.environ.get("NOT_FOUND_MAX_PATHS_PER_DAY", "1000"))
+NOT_FOUND_DAYS = int(os.environ.get("NOT_FOUND_DAYS", "90"))
+NOT_FOUND_PRUNE_SECONDS = 24 * 60 * 60
+# Review cycle (articles/review.py): an article is due for review this many days
+# after its last review (or its publication date) and shows readers a notice that
+# its figures may be out of date after ARTICLE_STALE_DAYS. The worker mails each
+# owner a digest of their due articles every REVIEW_DIGEST_SECONDS; articles
+# without an owner's address go to EDITORS_NOTIFY_EMAILS (comma-separated).
+ARTICLE_REVIEW_DAYS = int(os.environ.get("ARTICLE_REVIEW_DAYS", "180"))
+ARTICLE_STALE_DAYS = int(os.environ.get("ARTICLE_STALE_DAYS", "365"))
+EDITORS_NOTIFY_EMAILS = env_list("EDITORS_NOTIFY_EMAILS")
+REVIEW_DIGEST_SECONDS = int(os.environ.get("REVIEW_DIGEST_SECONDS", "86400"))
 
 WAGTAIL_SITE_NAME = "BTOB Services"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -408,6 +491,16 @@ LEADS_SPOOL_DIR = Path(
     os.environ.get("LEADS_SPOOL_DIR", BASE_DIR / "var" / "lead-spool")
 )
 LEADS_SPOOL_REPLAY_SECONDS = int(os.environ.get("LEADS_SPOOL_REPLAY_SECONDS", "30"))
+# Follow-up (leads/jobs.py): a lead still new this many hours after it came in
+# mails one reminder to its owner (or LEADS_NOTIFY_EMAILS); the worker looks
+# every LEADS_FOLLOW_UP_CHECK_SECONDS.
+LEADS_FOLLOW_UP_HOURS = float(os.environ.get("LEADS_FOLLOW_UP_HOURS", "24"))
+LEADS_FOLLOW_UP_CHECK_SECONDS = int(
+    os.environ.get("LEADS_FOLLOW_UP_CHECK_SECONDS", "300")
+)
+# 1: each new lead (not spam) gets an owner, round-robin over the active
+# members of the Sales group.
+LEADS_AUTO_ASSIGN = env_bool("LEADS_AUTO_ASSIGN", False)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))

@@ -2,7 +2,8 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.core.validators import validate_domain_name
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +15,15 @@ from leads.models import (
     ATTRIBUTION_FIELDS,
     READER_FIELDS,
     SUBMITTED_FIELDS,
+    Contact,
     ContactPage,
+    FreeMailDomain,
     Lead,
     LeadNote,
     LeadStatusChange,
 )
 from leads.services import (
+    lead_follow_up_due,
     lead_note_create,
     lead_notification_resend,
     lead_set_status,
@@ -69,6 +73,19 @@ class LeadAdminForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+
+class FollowUpFilter(admin.SimpleListFilter):
+    title = "follow-up"
+    parameter_name = "follow_up"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue (still new after LEADS_FOLLOW_UP_HOURS)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset & lead_follow_up_due()
+        return queryset
 
 
 class LeadNoteInline(admin.TabularInline):
@@ -127,6 +144,7 @@ class LeadAdmin(admin.ModelAdmin):
         SourcePageFilter,
         "created_at",
         "country",
+        FollowUpFilter,
     )
     search_fields = ("name", "email", "company", "message")
     date_hierarchy = "created_at"
@@ -143,7 +161,8 @@ class LeadAdmin(admin.ModelAdmin):
         "notification_attempts",
         "notification_error",
         "notified_at",
-        "earlier_enquiries",
+        "contact_enquiries",
+        "follow_up_sent_at",
     )
     fieldsets = (
         (
@@ -152,7 +171,7 @@ class LeadAdmin(admin.ModelAdmin):
         ),
         (
             "Enquiry",
-            {"fields": (*READER_FIELDS, "created_at", "earlier_enquiries")},
+            {"fields": (*READER_FIELDS, "created_at", "contact_enquiries")},
         ),
         (
             "Attribution",
@@ -174,6 +193,7 @@ class LeadAdmin(admin.ModelAdmin):
                     "notification_attempts",
                     "notification_error",
                     "notified_at",
+                    "follow_up_sent_at",
                     "spam_reason",
                 )
             },
@@ -217,25 +237,38 @@ class LeadAdmin(admin.ModelAdmin):
             )
         return lead.source_title or "—"
 
-    @admin.display(description="Earlier enquiries from this email")
-    def earlier_enquiries(self, lead: Lead):
-        earlier = lead.earlier_enquiries().only("pk", "created_at", "status")
-        if not earlier:
-            return "None"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{} ({})</a></li>',
+    @admin.display(description="Contact")
+    def contact_enquiries(self, lead: Lead):
+        if lead.contact_id is None:
+            return "None (erased, or sent without an email)"
+        enquiries = list(
+            Lead.objects.filter(contact_id=lead.contact_id)
+            .order_by("created_at", "pk")
+            .only("pk", "created_at", "status")
+        )
+        position = next(
+            index for index, other in enumerate(enquiries, 1) if other.pk == lead.pk
+        )
+        others = format_html_join(
+            "",
+            '<li><a href="{}">Enquiry {}: {} ({})</a></li>',
+            (
                 (
-                    (
-                        reverse("admin:leads_lead_change", args=[other.pk]),
-                        timezone.localtime(other.created_at).strftime("%Y-%m-%d %H:%M"),
-                        other.get_status_display(),
-                    )
-                    for other in earlier
-                ),
+                    reverse("admin:leads_lead_change", args=[other.pk]),
+                    index,
+                    timezone.localtime(other.created_at).strftime("%Y-%m-%d %H:%M"),
+                    other.get_status_display(),
+                )
+                for index, other in enumerate(enquiries, 1)
+                if other.pk != lead.pk
             ),
+        )
+        return format_html(
+            '<p><a href="{}">Enquiry {} of {} from this contact</a></p>{}',
+            reverse("admin:leads_contact_change", args=[lead.contact_id]),
+            position,
+            len(enquiries),
+            format_html("<ul>{}</ul>", others) if len(enquiries) > 1 else "",
         )
 
     def save_model(self, request, obj, form, change) -> None:
@@ -326,3 +359,116 @@ class LeadAdmin(admin.ModelAdmin):
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm("leads.export_lead")
+
+
+class ContactLeadInline(admin.TabularInline):
+    model = Lead
+    fields = ("created_at", "name", "company", "source_title", "status", "owner")
+    readonly_fields = fields
+    ordering = ("created_at", "pk")
+    extra = 0
+    show_change_link = True
+    verbose_name = "enquiry"
+    verbose_name_plural = "enquiries"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+TOUCH_DISPLAY = ("source_title", "source_url", *ATTRIBUTION_FIELDS)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = (
+        "email",
+        "company",
+        "enquiry_count",
+        "first_seen_at",
+        "last_seen_at",
+        "first_source_title",
+        "first_utm_source",
+    )
+    search_fields = ("email", "domain")
+    date_hierarchy = "last_seen_at"
+    list_per_page = 50
+    show_full_result_count = False
+    fieldsets = (
+        (
+            "Contact",
+            {
+                "fields": (
+                    "email",
+                    "company",
+                    "enquiry_count",
+                    "first_seen_at",
+                    "last_seen_at",
+                )
+            },
+        ),
+        ("First touch", {"fields": [f"first_{name}" for name in TOUCH_DISPLAY]}),
+        ("Last touch", {"fields": [f"last_{name}" for name in TOUCH_DISPLAY]}),
+    )
+    readonly_fields = (
+        "email",
+        "company",
+        "enquiry_count",
+        "first_seen_at",
+        "last_seen_at",
+        *(f"{which}_{name}" for which in ("first", "last") for name in TOUCH_DISPLAY),
+    )
+    inlines = (ContactLeadInline,)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                enquiry_total=Count("leads"),
+                free_mail=Exists(
+                    FreeMailDomain.objects.filter(domain=OuterRef("domain"))
+                ),
+            )
+        )
+
+    def has_add_permission(self, request) -> bool:
+        # Contacts come from enquiries.
+        return False
+
+    @admin.display(description="Company (email domain)", ordering="domain")
+    def company(self, contact: Contact) -> str:
+        return "—" if contact.free_mail else contact.domain
+
+    @admin.display(description="Enquiries", ordering="enquiry_total")
+    def enquiry_count(self, contact: Contact) -> int:
+        return contact.enquiry_total
+
+
+class FreeMailDomainForm(forms.ModelForm):
+    class Meta:
+        model = FreeMailDomain
+        fields = ("domain",)
+
+    def clean_domain(self) -> str:
+        domain = self.cleaned_data["domain"].strip().lstrip("@").casefold()
+        try:
+            validate_domain_name(domain)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "Enter a domain such as gmail.com, without the part before the @.",
+                code="invalid",
+            ) from None
+        return domain
+
+
+@admin.register(FreeMailDomain)
+class FreeMailDomainAdmin(admin.ModelAdmin):
+    form = FreeMailDomainForm
+    list_display = ("domain",)
+    search_fields = ("domain",)

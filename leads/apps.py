@@ -9,15 +9,9 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from articles import page_cache
         from leads import checks  # noqa: F401
-        from leads.fresh_fields import (
-            FRESH_FIELDS_PLACEHOLDER,
-            fresh_fields_for_request,
-        )
 
         post_migrate.connect(ensure_sales_group, sender=self)
-        page_cache.register_hole(FRESH_FIELDS_PLACEHOLDER, fresh_fields_for_request)
 
 
 def ensure_sales_group(sender, **kwargs) -> None:

@@ -1,11 +1,12 @@
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from django import forms
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.html import format_html
 
 from articles.models import Mineral
-from leads.models import ATTRIBUTION_FIELDS, READER_FIELDS, Lead
+from leads.models import ATTRIBUTION_FIELDS, READER_FIELDS, UTM_FIELDS, Lead
 from leads.offline import DATABASE_UNREACHABLE, known_mineral_ids
 from leads.tokens import FormToken, form_token_read
 
@@ -79,7 +80,10 @@ class LeadForm(forms.ModelForm):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    form_token = forms.CharField(widget=forms.HiddenInput, max_length=500)
+    # Empty from a reader without JavaScript: they confirm once (leads.views).
+    form_token = forms.CharField(
+        widget=forms.HiddenInput, max_length=500, required=False
+    )
     source_page = forms.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=1
     )
@@ -135,7 +139,10 @@ class LeadForm(forms.ModelForm):
         return email
 
     def clean_form_token(self) -> str:
-        token = form_token_read(self.cleaned_data["form_token"])
+        value = self.cleaned_data["form_token"]
+        if not value:
+            return ""
+        token = form_token_read(value)
         if token is None:
             raise forms.ValidationError(
                 "This form has expired or was altered. Please check your details "
@@ -144,6 +151,11 @@ class LeadForm(forms.ModelForm):
             )
         self.token = token
         return token.nonce
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Valid, but sent without a token: by a reader without JavaScript."""
+        return self.is_valid() and self.token is None
 
     @property
     def spam_reason(self) -> str:
@@ -162,8 +174,15 @@ def attribution_clean(data: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def attribution_from_request(request: HttpRequest) -> dict[str, str]:
-    """The attribution a form served in answer to `request` carries: the
-    query string's, but the referrer from the Referer header."""
-    referrer = request.META.get("HTTP_REFERER", "")
-    return attribution_clean({**request.GET.dict(), "referrer": referrer})
+def utm_from_referer(request: HttpRequest) -> dict[str, str]:
+    """The UTM values in the address of this site's page that posted `request`.
+
+    A reader without JavaScript posts a form whose UTM fields nothing filled
+    in; the page's own address, in the Referer header, still carries them.
+    """
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if referer.netloc != request.get_host():
+        return {}
+    query = QueryDict(referer.query)
+    clean = attribution_clean(query)
+    return {name: clean[name] for name in UTM_FIELDS if clean[name]}

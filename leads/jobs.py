@@ -4,7 +4,7 @@ import logging
 
 from articles.periodic import periodic_job
 from leads.offline import DATABASE_UNREACHABLE, offline_copies_refresh
-from leads.services import lead_erase_expired
+from leads.services import lead_erase_expired, lead_follow_ups_queue
 from leads.spool import spool_replay
 
 logger = logging.getLogger(__name__)
@@ -37,3 +37,10 @@ def erase_expired_leads() -> None:
     count = lead_erase_expired()
     if count:
         logger.info("Retention: erased the personal data of %d lead(s)", count)
+
+
+@periodic_job("leads.queue_follow_ups", every="LEADS_FOLLOW_UP_CHECK_SECONDS")
+def queue_follow_ups() -> None:
+    count = lead_follow_ups_queue()
+    if count:
+        logger.info("Follow-up: queued %d reminder(s)", count)

@@ -48,3 +48,18 @@ def acknowledgement_message(lead: Lead) -> EmailMultiAlternatives:
         to=[lead.email],
         reply_to=settings.LEADS_NOTIFY_EMAILS[:1],
     )
+
+
+def follow_up_message(lead: Lead, recipients: list[str]) -> EmailMultiAlternatives:
+    hours = settings.LEADS_FOLLOW_UP_HOURS
+    context = {
+        "lead": lead,
+        "hours": f"{hours:g}",
+        "admin_base_url": settings.WAGTAILADMIN_BASE_URL,
+    }
+    return EmailMultiAlternatives(
+        subject=f"Follow up: lead #{lead.pk} is still new after {hours:g} hours",
+        body=render_to_string("leads/mail/follow_up.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )

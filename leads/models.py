@@ -147,6 +147,18 @@ class Lead(models.Model):
         max_length=64, null=True, blank=True, editable=False
     )
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Contacts and follow-up (issue 10).
+    contact = models.ForeignKey(
+        "leads.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        editable=False,
+    )
+    follow_up_sent_at = models.DateTimeField(
+        "follow-up reminder sent at", null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -220,6 +232,92 @@ class LeadStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+# What a contact copies from its first and its latest enquiry.
+TOUCH_FIELDS = ("source_page", "source_url", "source_title", *ATTRIBUTION_FIELDS)
+
+
+class Contact(models.Model):
+    """One person, known by a normalised email (leads.contacts.email_normalise),
+    with every enquiry they sent and where the first and the latest came from."""
+
+    email = models.EmailField(max_length=254, unique=True, editable=False)
+    domain = models.CharField(max_length=254, db_index=True, editable=False)
+    first_seen_at = models.DateTimeField(editable=False)
+    last_seen_at = models.DateTimeField(editable=False)
+    first_source_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    first_source_url = models.CharField("first source URL", max_length=500, blank=True)
+    first_source_title = models.CharField(max_length=255, blank=True)
+    first_referrer = models.CharField(max_length=500, blank=True)
+    first_utm_source = models.CharField("first UTM source", max_length=200, blank=True)
+    first_utm_medium = models.CharField("first UTM medium", max_length=200, blank=True)
+    first_utm_campaign = models.CharField(
+        "first UTM campaign", max_length=200, blank=True
+    )
+    first_utm_term = models.CharField("first UTM term", max_length=200, blank=True)
+    first_utm_content = models.CharField(
+        "first UTM content", max_length=200, blank=True
+    )
+    last_source_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    last_source_url = models.CharField("last source URL", max_length=500, blank=True)
+    last_source_title = models.CharField(max_length=255, blank=True)
+    last_referrer = models.CharField(max_length=500, blank=True)
+    last_utm_source = models.CharField("last UTM source", max_length=200, blank=True)
+    last_utm_medium = models.CharField("last UTM medium", max_length=200, blank=True)
+    last_utm_campaign = models.CharField(
+        "last UTM campaign", max_length=200, blank=True
+    )
+    last_utm_term = models.CharField("last UTM term", max_length=200, blank=True)
+    last_utm_content = models.CharField("last UTM content", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self) -> str:
+        # Admin history copies this: never the person's address.
+        return f"Contact #{self.pk}"
+
+    def touch(self, which: str, lead: "Lead") -> None:
+        """Copy `lead`'s attribution as the `which` ("first" or "last") touch."""
+        for name in TOUCH_FIELDS:
+            attname = f"{name}_id" if name == "source_page" else name
+            setattr(self, f"{which}_{attname}", getattr(lead, attname))
+        setattr(self, f"{which}_seen_at", lead.created_at)
+
+    def touch_fields(self, which: str) -> list[str]:
+        return [f"{which}_{name}" for name in TOUCH_FIELDS] + [f"{which}_seen_at"]
+
+
+class FreeMailDomain(models.Model):
+    """A domain anyone can get an address at: it names no company."""
+
+    domain = models.CharField(
+        max_length=254,
+        unique=True,
+        help_text="For example gmail.com: addresses there name no company.",
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = "free-mail domain"
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class ContactPage(SeoPage):

@@ -1,4 +1,5 @@
-"""The Sales group: view and triage leads, add notes, export; no page rights."""
+"""The Sales group: view and triage leads and contacts, add notes, export, keep
+the free-mail domain list; no page rights."""
 
 SALES_GROUP = "Sales"
 SALES_PERMISSIONS = [
@@ -9,6 +10,12 @@ SALES_PERMISSIONS = [
     ("leads", "leadnote", "add_leadnote"),
     ("leads", "leadstatuschange", "view_leadstatuschange"),
     ("articles", "mineral", "view_mineral"),
+    ("leads", "contact", "view_contact"),
+    ("leads", "contact", "change_contact"),
+    ("leads", "freemaildomain", "view_freemaildomain"),
+    ("leads", "freemaildomain", "add_freemaildomain"),
+    ("leads", "freemaildomain", "change_freemaildomain"),
+    ("leads", "freemaildomain", "delete_freemaildomain"),
 ]
 
 

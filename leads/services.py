@@ -5,18 +5,27 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
 from articles.models import Mineral
+from leads.contacts import email_domain, email_normalise
 from leads.forms import CONSENT_TEXT
-from leads.models import ATTRIBUTION_FIELDS, Lead, LeadNote, LeadStatusChange
+from leads.models import (
+    ATTRIBUTION_FIELDS,
+    Contact,
+    Lead,
+    LeadNote,
+    LeadStatusChange,
+)
+from leads.roles import SALES_GROUP
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +73,9 @@ def lead_create(
     lead.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
+            lead.contact = contact_link(lead=lead) if lead.email else None
+            if settings.LEADS_AUTO_ASSIGN and not spam_reason and not lead.owner_id:
+                lead.owner = sales_next_owner()
             lead.save()
             lead.minerals.set(minerals)
     except IntegrityError:
@@ -76,6 +88,70 @@ def lead_create(
             lambda: _enqueue_notifications(lead.pk, acknowledge=True), robust=True
         )
     return lead, True
+
+
+def contact_link(*, lead: Lead) -> Contact:
+    """The contact of `lead`'s address, made if new, its first or last touch
+    moved to `lead` when it is earlier or later; call inside a transaction."""
+    email = email_normalise(lead.email)
+    # get_or_create retries a get when a concurrent first enquiry's INSERT
+    # won the unique email, so two at once make one contact.
+    contact, created = Contact.objects.get_or_create(
+        email=email,
+        defaults={
+            "domain": email_domain(email),
+            "first_seen_at": lead.created_at,
+            "last_seen_at": lead.created_at,
+        },
+    )
+    if created:
+        contact.touch("first", lead)
+        contact.touch("last", lead)
+        contact.save()
+        return contact
+    # Enquiries of one contact take turns here (a spooled one may be older).
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    changed = []
+    if lead.created_at < contact.first_seen_at:
+        contact.touch("first", lead)
+        changed += contact.touch_fields("first")
+    if lead.created_at >= contact.last_seen_at:
+        contact.touch("last", lead)
+        changed += contact.touch_fields("last")
+    if changed:
+        contact.save(update_fields=changed)
+    return contact
+
+
+def contacts_without_leads_delete() -> int:
+    """Delete the contacts whose every lead was deleted (purged spam)."""
+    count, _ = Contact.objects.filter(leads__isnull=True).delete()
+    return count
+
+
+def sales_next_owner() -> AbstractBaseUser | None:
+    """The next active member of the Sales group, by id, after the owner of
+    the latest lead one of them owns; None when the group has none. Call
+    inside a transaction: concurrent calls take turns on the group's row."""
+    group = Group.objects.select_for_update().filter(name=SALES_GROUP).first()
+    if group is None:
+        return None
+    members = list(
+        get_user_model()
+        .objects.filter(groups=group, is_active=True)
+        .order_by("pk")
+        .only("pk")
+    )
+    if not members:
+        return None
+    latest = (
+        Lead.objects.filter(owner__in=members)
+        .order_by("-pk")
+        .values_list("owner_id", flat=True)
+        .first()
+    )
+    later = [user for user in members if latest is not None and user.pk > latest]
+    return (later or members)[0]
 
 
 def lead_set_status(
@@ -118,6 +194,34 @@ def lead_notification_resend(*, lead: Lead) -> bool:
     return bool(queued)
 
 
+def lead_follow_up_due(*, now: datetime | None = None) -> QuerySet[Lead]:
+    """Leads still new LEADS_FOLLOW_UP_HOURS after they came in."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.LEADS_FOLLOW_UP_HOURS)
+    return Lead.objects.filter(
+        status=Lead.Status.NEW, erased_at=None, created_at__lte=cutoff
+    )
+
+
+def lead_follow_ups_queue(*, now: datetime | None = None) -> int:
+    """Queue one reminder per overdue lead not yet reminded; how many. Each
+    lead is claimed by one conditional UPDATE in the transaction that queues
+    its task, so two workers never both queue one."""
+    from leads.tasks import send_lead_follow_up
+
+    now = now or timezone.now()
+    due = lead_follow_up_due(now=now).filter(follow_up_sent_at=None)
+    queued = 0
+    for lead_id in due.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Lead.objects.filter(
+                pk=lead_id, follow_up_sent_at=None, status=Lead.Status.NEW
+            ).update(follow_up_sent_at=now)
+            if claimed:
+                send_lead_follow_up.enqueue(lead_id=lead_id)
+                queued += claimed
+    return queued
+
+
 ERASED = "[erased]"
 # What erasure leaves of a lead: its status, dates, minerals, investor type and
 # range and source page remain as anonymous counts.
@@ -142,8 +246,16 @@ ERASE_BATCH = 500
 
 
 def lead_data_erase(*, email: str) -> int:
-    """Erase the personal data of every lead from `email`, wherever it is held."""
-    return _leads_erase(Lead.objects.filter(email__iexact=email, erased_at=None))
+    """Erase the personal data of every lead from `email`, wherever it is held,
+    and delete their contact."""
+    normalised = email_normalise(email)
+    count = _leads_erase(
+        Lead.objects.filter(
+            Q(email__iexact=email) | Q(contact__email=normalised), erased_at=None
+        )
+    )
+    Contact.objects.filter(email=normalised).delete()
+    return count
 
 
 def lead_erase_expired(*, now: datetime | None = None) -> int:
@@ -165,9 +277,17 @@ def _leads_erase(leads: QuerySet[Lead]) -> int:
     for start in range(0, len(ids), ERASE_BATCH):
         batch = ids[start : start + ERASE_BATCH]
         with transaction.atomic():
-            Lead.objects.filter(pk__in=batch).update(
-                **ERASED_VALUES, erased_at=timezone.now()
+            contact_ids = set(
+                Lead.objects.filter(pk__in=batch, contact__isnull=False).values_list(
+                    "contact_id", flat=True
+                )
             )
+            Lead.objects.filter(pk__in=batch).update(
+                **ERASED_VALUES, contact=None, erased_at=timezone.now()
+            )
+            # A contact goes with its last enquiry; until then it keeps its
+            # first touch, the business's record of how the person came.
+            Contact.objects.filter(pk__in=contact_ids, leads__isnull=True).delete()
             LeadNote.objects.filter(lead_id__in=batch).update(text=ERASED)
             _admin_history_erase(batch)
             # Tasks carry only the lead's id, but a failed one keeps its

@@ -19,7 +19,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
-from leads.mail import acknowledgement_message, notification_message
+from leads.mail import (
+    acknowledgement_message,
+    follow_up_message,
+    notification_message,
+)
 from leads.models import Lead
 
 logger = logging.getLogger(__name__)
@@ -107,4 +111,40 @@ def send_lead_acknowledgement(lead_id: int) -> str:
             acknowledged_at=None
         )
         raise
+    return "sent"
+
+
+@task()
+def send_lead_follow_up(lead_id: int) -> str:
+    """The one reminder about a lead still new; `lead_follow_ups_queue` has
+    claimed it. A failed delivery gives the claim back, so that the next run
+    of the job tries again."""
+    lead = (
+        Lead.objects.filter(pk=lead_id, erased_at__isnull=True)
+        .select_related("owner")
+        .first()
+    )
+    if lead is None or lead.status != Lead.Status.NEW:
+        return "skipped"
+    owner = lead.owner
+    if owner is not None and owner.is_active and owner.email:
+        recipients = [owner.email]
+    else:
+        recipients = list(settings.LEADS_NOTIFY_EMAILS)
+    if not recipients:
+        return "skipped"
+    claimed_at = lead.follow_up_sent_at
+    try:
+        follow_up_message(lead, recipients).send()
+    except Exception as error:  # noqa: BLE001 - tried again by the next job run
+        logger.warning(
+            "Lead %s follow-up reminder failed: %s: %s",
+            lead_id,
+            type(error).__name__,
+            error,
+        )
+        Lead.objects.filter(pk=lead_id, follow_up_sent_at=claimed_at).update(
+            follow_up_sent_at=None
+        )
+        return "failed"
     return "sent"

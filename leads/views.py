@@ -8,24 +8,25 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
+    JsonResponse,
 )
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
 from articles.client_address import client_address
 from articles.navigation import site_navigation
-from leads.forms import LeadForm, attribution_clean
-from leads.fresh_fields import FRESH_FIELDS_PLACEHOLDER, fill_fresh_fields
+from leads.forms import LeadForm, utm_from_referer
 from leads.models import ThankYouPage
 from leads.offline import DATABASE_UNREACHABLE, known_thank_you_url
 from leads.ratelimit import parse_rate, rate_limit_hit
 from leads.services import lead_create
 from leads.spool import spool_append
+from leads.tokens import form_token_issue
 
 logger = logging.getLogger(__name__)
 
@@ -45,28 +46,73 @@ def privacy_url(request) -> str | None:
     return site_navigation(request).privacy_url
 
 
-def render_form_errors(request, form: LeadForm, source_page: Page | None):
-    response = render(
+def form_refresh(request, form: LeadForm) -> None:
+    """Give a form shown again (errors, confirmation) a token of its own."""
+    data = form.data.copy()
+    if form.token is not None:
+        # A new nonce, but the first token's time: a reader who only ticks a
+        # box they missed is not caught by the time trap.
+        token = form_token_issue(
+            issued_at=form.token.issued_at, confirm=form.token.confirm
+        )
+    else:
+        # Sent without JavaScript (or with a token that expired): the time
+        # trap counts from this page, and the UTM values come from the address
+        # of the page the form was on.
+        token = form_token_issue(confirm=True)
+        for name, value in utm_from_referer(request).items():
+            if not data.get(name):
+                data[name] = value
+    data["form_token"] = token
+    form.data = data
+
+
+def render_form_page(
+    request, form: LeadForm, template: str, submit_label: str, status: int = 200
+):
+    form_refresh(request, form)
+    return render(
         request,
-        "leads/enquiry_errors.html",
+        template,
         {
             "form": form,
-            "source_page": source_page,
+            "source_page": _source_page(form),
             "consent_label": form.consent_label_html(privacy_url(request)),
-            "fresh_fields": mark_safe(FRESH_FIELDS_PLACEHOLDER),  # noqa: S308
             "action": reverse("leads:enquiry"),
-            "submit_label": "Send enquiry",
+            "submit_label": submit_label,
+            "first_on_page": True,
         },
+        status=status,
+    )
+
+
+def render_form_errors(request, form: LeadForm):
+    return render_form_page(
+        request,
+        form,
+        "leads/enquiry_errors.html",
+        submit_label="Send enquiry",
         status=400,
     )
-    # A new nonce, but the first rendering's time: a reader who only ticks a
-    # box they missed is not caught by the time trap. The attribution stays
-    # that of the page the reader came from.
-    issued_at = form.token.issued_at if form.token else None
-    response.content = fill_fresh_fields(
-        response.content.decode(), attribution_clean(form.data), issued_at=issued_at
+
+
+def render_confirmation(request, form: LeadForm):
+    """A reader without JavaScript sees their enquiry once more and confirms it."""
+    return render_form_page(
+        request, form, "leads/enquiry_confirm.html", submit_label="Confirm and send"
     )
-    return response
+
+
+def render_confirmation_offline(request, form: LeadForm):
+    """The same, without the site's menus and form, which need the database."""
+    form_refresh(request, form)
+    fields = [
+        (name, value)
+        for name in form.data
+        if name in form.fields
+        for value in form.data.getlist(name)
+    ]
+    return render(request, "leads/enquiry_confirm_offline.html", {"fields": fields})
 
 
 def render_form_errors_offline(request, form: LeadForm):
@@ -114,9 +160,14 @@ def enquiry(request):
     form = LeadForm(request.POST)
     if not form.is_valid():
         try:
-            return render_form_errors(request, form, _source_page(form))
+            return render_form_errors(request, form)
         except DATABASE_UNREACHABLE:
             return render_form_errors_offline(request, form)
+    if form.needs_confirmation:
+        try:
+            return render_confirmation(request, form)
+        except DATABASE_UNREACHABLE:
+            return render_confirmation_offline(request, form)
     # Only a submission that would be kept counts: a reader who corrects a
     # mistake is not refused for it.
     try:
@@ -162,6 +213,13 @@ def _source_page(form: LeadForm) -> Page | None:
     # Its title and URL are shown and stored: never a draft or a private page.
     page = Page.objects.live().public().filter(pk=page_id).first()
     return page.specific if page else None
+
+
+@never_cache
+@require_safe
+def form_token(request):
+    """A new token for the form on a page a reader just loaded (enquiry.js)."""
+    return JsonResponse({"token": form_token_issue()})
 
 
 def thank_you(request):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_periodic_job'),
+        ('articles', '0008_figures_not_found'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 

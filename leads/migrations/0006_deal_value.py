@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0009_page_counters'),
-        ('leads', '0003_notification_sending'),
+        ('leads', '0005_contacts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]

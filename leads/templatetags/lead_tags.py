@@ -1,9 +1,7 @@
 from django import template
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from leads.forms import LeadForm
-from leads.fresh_fields import FRESH_FIELDS_PLACEHOLDER
 from leads.views import privacy_url
 
 register = template.Library()
@@ -15,7 +13,11 @@ def lead_form(context, submit_label: str = "Send enquiry"):
 
 
 def lead_form_context(context, submit_label: str) -> dict:
-    """An empty lead form for the page in context; ids unique within the page."""
+    """An empty lead form for the page in context; ids unique within the page.
+
+    Nothing in it depends on the reader: the page is cached and shared. The
+    form's script fills in the token and attribution in the reader's browser.
+    """
     request = context.get("request")
     page = context.get("page")
     number = getattr(request, "leads_form_count", 0) + 1
@@ -29,6 +31,6 @@ def lead_form_context(context, submit_label: str) -> dict:
         "form": form,
         "consent_label": form.consent_label_html(privacy_url(request)),
         "submit_label": submit_label,
-        "fresh_fields": mark_safe(FRESH_FIELDS_PLACEHOLDER),  # noqa: S308
         "action": reverse("leads:enquiry"),
+        "first_on_page": number == 1,
     }

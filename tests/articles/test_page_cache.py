@@ -4,7 +4,6 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from wagtail.models import PageViewRestriction
 
-from articles import page_cache
 from articles.models import Author, SiteSettings, StandardPage
 from articles.page_cache import page_cache_key
 from tests.builders import make_article, make_home, make_index, make_mineral
@@ -152,31 +151,3 @@ def _save_settings(**fields) -> None:
 def _rename(obj, name: str) -> None:
     obj.name = name
     obj.save()
-
-
-def test_a_hole_is_filled_for_every_response_and_marks_it_private(client, monkeypatch):
-    filled = []
-
-    def fill(request) -> str:
-        filled.append(request.GET.get("utm_source", ""))
-        return f"Filled{len(filled)}"
-
-    monkeypatch.setitem(page_cache._holes, "HoleMark", fill)
-    page = make_article(title="Copper HoleMark")
-    first = client.get(page.url)
-    per_response = len(filled)  # title tag, h1, metadata: every occurrence
-    second = client.get(page.url, {"utm_source": "mail"})
-    assert len(filled) == 2 * per_response
-    assert filled[-1] == "mail"
-    headings = [parse(r).find("h1").get_text() for r in (first, second)]
-    assert all(h.startswith("Copper Filled") for h in headings)
-    assert headings[0] != headings[1]
-    assert "private" in second["Cache-Control"]
-    _, cached, _ = cache.get(page_cache_key(second.wsgi_request))
-    assert b"HoleMark" in cached
-    assert b"Filled" not in cached
-
-
-def test_a_page_without_holes_is_not_made_private(client, about):
-    response = client.get(about.url)
-    assert "private" not in response.get("Cache-Control", "")

@@ -4,6 +4,7 @@ tests/deploy/stack.py)."""
 
 import gzip
 import http.client
+import json
 import os
 import shutil
 import socket
@@ -84,7 +85,10 @@ def enquiry_form(stack, source: str, email: str) -> dict[str, str]:
         field["name"]: field.get("value", "")
         for field in form.find_all("input", type="hidden")
     }
-    assert fields["form_token"]
+    # What the page's script does when the page loads.
+    token = fetch(stack, "GET", form["data-token-url"], source=source)
+    assert token.status == 200
+    fields["form_token"] = json.loads(token.body)["token"]
     fields.update(
         name="Amina Qureshi",
         email=email,

@@ -5,12 +5,14 @@ import time
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Site
 
 from articles.models import SiteSettings, StandardPage
 from leads.forms import CONSENT_TEXT
 from leads.models import ContactPage, Lead, ThankYouPage
+from leads.services import contact_link
 from leads.tokens import form_token_issue
 from tests.builders import make_home
 
@@ -83,8 +85,12 @@ def make_lead(**overrides) -> Lead:
         **overrides,
     }
     minerals = fields.pop("minerals", ())
-    lead = Lead.objects.create(**fields)
-    lead.minerals.set(minerals)
+    with transaction.atomic():
+        lead = Lead.objects.create(**fields)
+        lead.minerals.set(minerals)
+        if lead.email and lead.erased_at is None:
+            lead.contact = contact_link(lead=lead)
+            lead.save(update_fields=["contact"])
     return lead
 
 

@@ -6,6 +6,7 @@ outage. The test starts its own cluster, so it runs the same whichever database
 the rest of the suite uses.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -139,14 +140,15 @@ def wait_for(condition, *, seconds: float, what: str):
 
 
 def form_tokens(base: str, path: str) -> list[str]:
+    """Each reader loads the page, and its script fetches the form's token."""
     tokens = []
     for _ in range(SUBMISSIONS):
         with urllib.request.urlopen(base + path, timeout=20) as response:  # noqa: S310
             html = response.read()
-        field = BeautifulSoup(html, "html5lib").select_one(
-            "form.lead-form input[name=form_token]"
-        )
-        tokens.append(field["value"])
+        form = BeautifulSoup(html, "html5lib").select_one("form.lead-form")
+        token_url = base + form["data-token-url"]
+        with urllib.request.urlopen(token_url, timeout=20) as response:  # noqa: S310
+            tokens.append(json.loads(response.read())["token"])
     return tokens
 
 

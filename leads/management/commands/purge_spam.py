@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from leads.models import Lead
+from leads.services import contacts_without_leads_delete
 
 
 class Command(BaseCommand):
@@ -21,4 +22,5 @@ class Command(BaseCommand):
         count, _ = Lead.objects.filter(
             status=Lead.Status.SPAM, created_at__lt=cutoff
         ).delete()
+        count += contacts_without_leads_delete()
         self.stdout.write(f"Deleted {count} object(s) for spam older than {days} days.")
