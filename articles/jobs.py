@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from articles import page_stats
 from articles.not_found import not_found_prune
 from articles.periodic import periodic_job
 from articles.review import review_digest_send
@@ -59,3 +60,11 @@ def prune_not_found() -> int:
 def send_review_digest() -> int:
     """Mail each owner the articles due for review: at most once a period."""
     return review_digest_send()
+
+
+@periodic_job("articles.flush_page_stats", every="PAGE_STATS_FLUSH_SECONDS")
+def flush_page_stats() -> int:
+    """With Redis, add the page views and form starts counted there to the database."""
+    if not settings.REDIS_URL:
+        return 0
+    return page_stats.redis_flush()

@@ -642,3 +642,28 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PageDailyCount(models.Model):
+    """Views and lead-form starts of one page on one day: counts, nothing per reader.
+
+    Written only by `articles.page_stats`, one atomic increment per beacon.
+    """
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+    form_starts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "day"], name="pagedailycount_one_per_page_and_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="pagedailycount_day_idx")]
+
+    def __str__(self) -> str:
+        return f"Page {self.page_id} on {self.day}: {self.views} views"

@@ -77,7 +77,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that it sees every header the others add: who may cache a page.
+    # Before everything: the page-statistics beacon answers cheaply, with no
+    # session, routing or page cache (articles/page_stats.py).
+    "articles.page_stats.BeaconMiddleware",
+    # First after the beacon, so that it sees every header the others add: who
+    # may cache a page.
     "articles.page_cache.EdgeCacheHeadersMiddleware",
     # X-Forwarded-Proto counts only when a trusted proxy sent it.
     "articles.client_address.TrustedProxyMiddleware",
@@ -477,6 +481,11 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "z
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No third-party requests from the admin either: initials instead of Gravatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Page statistics (articles/page_stats.py): with REDIS_URL, the beacon's counts
+# wait in Redis until this periodic job adds them to the database; a view
+# reaches the reports within this interval plus the worker's poll.
+PAGE_STATS_FLUSH_SECONDS = int(os.environ.get("PAGE_STATS_FLUSH_SECONDS", "30"))
 
 # Leads
 # Who is mailed about each new enquiry (comma-separated addresses).

@@ -30,6 +30,8 @@ from leads.services import (
     lead_set_status,
 )
 
+DEAL_STATUSES = (Lead.Status.QUALIFIED, Lead.Status.WON)
+
 
 class SourcePageFilter(admin.SimpleListFilter):
     title = "source page"
@@ -43,6 +45,26 @@ class SourcePageFilter(admin.SimpleListFilter):
         if self.value() and self.value().isdigit():
             return queryset.filter(source_page_id=int(self.value()))
         return queryset
+
+
+class LeadAdminForm(forms.ModelForm):
+    class Meta:
+        model = Lead
+        fields = ("status", "owner", "next_action_date", "deal_value")
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status", self.instance.status)
+        if cleaned.get("deal_value") is not None and status not in DEAL_STATUSES:
+            self.add_error(
+                "deal_value",
+                forms.ValidationError(
+                    "A deal value is for a qualified or won lead: set the status "
+                    "first, or leave the value empty.",
+                    code="deal_value_status",
+                ),
+            )
+        return cleaned
 
 
 class FollowUpFilter(admin.SimpleListFilter):
@@ -92,6 +114,7 @@ class LeadStatusChangeInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
+    form = LeadAdminForm
     list_display = (
         "created_at",
         "name",
@@ -135,7 +158,10 @@ class LeadAdmin(admin.ModelAdmin):
         "follow_up_sent_at",
     )
     fieldsets = (
-        ("Triage", {"fields": ("status", "owner", "next_action_date")}),
+        (
+            "Triage",
+            {"fields": ("status", "owner", "next_action_date", "deal_value")},
+        ),
         (
             "Enquiry",
             {"fields": (*READER_FIELDS, "created_at", "contact_enquiries")},

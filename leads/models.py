@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
@@ -119,6 +121,17 @@ class Lead(models.Model):
         db_index=False,
     )
     next_action_date = models.DateField(null=True, blank=True)
+    # What the business is worth, in US dollars: filled in by Sales once a lead
+    # is qualified or won, summed as "won value" in the article funnel.
+    deal_value = models.DecimalField(
+        "deal value (USD)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="For a qualified or won lead: the deal's value in US dollars.",
+    )
     notification_state = models.CharField(
         max_length=12,
         choices=NotificationState.choices,
@@ -152,6 +165,10 @@ class Lead(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["submission_token"], name="lead_unique_submission_token"
+            ),
+            models.CheckConstraint(
+                condition=Q(deal_value__gte=0) | Q(deal_value__isnull=True),
+                name="lead_deal_value_not_negative",
             ),
         ]
         indexes = [

@@ -1,5 +1,7 @@
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from articles.extensions import (
     ARTICLE_EDITOR_PANELS,
@@ -9,7 +11,8 @@ from articles.extensions import (
 )
 from articles.models import SiteSettings
 from leads.models import ContactPage, ThankYouPage
-from leads.panels import LeadCountsPanel
+from leads.panels import FunnelPanel, LeadCountsPanel
+from leads.reports import article_performance
 from leads.templatetags.lead_tags import lead_form_context
 
 
@@ -25,6 +28,32 @@ def render_lead_form(context, submit_label: str) -> str:
 @hooks.register(ARTICLE_EDITOR_PANELS)
 def lead_counts_panel() -> list:
     return [LeadCountsPanel(heading="Leads from this article")]
+
+
+@hooks.register(ARTICLE_EDITOR_PANELS)
+def funnel_panel() -> list:
+    return [FunnelPanel(heading="Performance: from views to won business")]
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path(
+            "reports/article-performance/",
+            article_performance,
+            name="article_performance",
+        )
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_article_performance_menu_item():
+    return MenuItem(
+        "Article performance",
+        reverse("article_performance"),
+        icon_name="table",
+        order=50,
+    )
 
 
 @hooks.register(DEMO_CONTENT)
