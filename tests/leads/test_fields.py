@@ -63,7 +63,8 @@ def test_csv_export_has_a_column_for_every_submitted_field(client, django_user_m
         "/django-admin/leads/lead/",
         {"action": "export_csv", "_selected_action": [lead.pk]},
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["id", "status", "owner", *SUBMITTED_FIELDS]
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["minerals"], row["utm_term"]) == ("Copper", "copper")
