@@ -48,6 +48,12 @@ def test_an_editor_inserts_a_figure_and_readers_see_its_value_and_date(
     modal.get_by_role("link", name="Reko Diq copper reserves").click()
     expect(editor.locator(".figure-entity")).to_have_text("5.9 Mt copper")
     expect(editor).to_contain_text("Reserves: 5.9 Mt copper")
+    # Draftail writes its hidden input after a short debounce: publish only
+    # once the entity is in what the form will send.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("input[type=hidden]")]
+            .some((input) => input.value.includes('"type":"FIGURE"'))"""
+    )
 
     page.locator("footer [data-w-dropdown-target=toggle]").click()
     page.locator("button[name=action-publish]").click()
