@@ -159,19 +159,22 @@ def stale_figure_review_reasons():
 hooks.register(REVIEW_REASONS, stale_figure_review_reasons)
 
 
+def report_paths(slug: str, view, name: str) -> list:
+    """A Wagtail ReportView's page and its results-only fragment (filters, sorting)."""
+    return [
+        path(f"reports/{slug}/", view.as_view(), name=name),
+        path(
+            f"reports/{slug}/results/",
+            view.as_view(results_only=True),
+            name=f"{name}_results",
+        ),
+    ]
+
+
 @hooks.register("register_admin_urls")
 def register_not_found_urls():
     return [
-        path(
-            "reports/not-found/",
-            NotFoundReportView.as_view(),
-            name="articles_not_found_report",
-        ),
-        path(
-            "reports/not-found/results/",
-            NotFoundReportView.as_view(results_only=True),
-            name="articles_not_found_report_results",
-        ),
+        *report_paths("not-found", NotFoundReportView, "articles_not_found_report"),
         path(
             "reports/not-found/create-redirect/",
             NotFoundRedirectCreateView.as_view(),
@@ -186,16 +189,7 @@ def register_not_found_urls():
 @hooks.register("register_admin_urls")
 def register_review_urls():
     return [
-        path(
-            "reports/due-for-review/",
-            DueForReviewView.as_view(),
-            name="articles_due_for_review",
-        ),
-        path(
-            "reports/due-for-review/results/",
-            DueForReviewView.as_view(results_only=True),
-            name="articles_due_for_review_results",
-        ),
+        *report_paths("due-for-review", DueForReviewView, "articles_due_for_review"),
         path(
             "articles/<int:page_id>/mark-reviewed/",
             MarkReviewedView.as_view(),

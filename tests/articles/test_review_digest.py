@@ -9,14 +9,13 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 
 from articles import periodic
 from articles.models import PeriodicJob
 from tests.builders import make_article
 from tests.leads.servers import ROOT, database_url, requires_postgresql
-from tests.leads.smtp import free_port, smtp_server
+from tests.leads.smtp import free_port, smtp_server, smtp_to_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,14 +25,8 @@ EDITORS = "editors@btobservices.pk"
 @pytest.fixture
 def smtp_port():
     port = free_port()
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=port,
-        EMAIL_USE_TLS=False,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_TIMEOUT=5,
+    with smtp_to_port(
+        port,
         EDITORS_NOTIFY_EMAILS=[EDITORS],
         WAGTAILADMIN_BASE_URL="https://cms.example.com",
     ):

@@ -1,9 +1,8 @@
 import pytest
 from django.core.cache import cache
-from django.test import override_settings
 
 from tests.leads.builders import NOTIFY
-from tests.leads.smtp import free_port
+from tests.leads.smtp import free_port, smtp_to_port
 
 
 @pytest.fixture
@@ -18,14 +17,5 @@ def clean_cache(transactional_db):
 def smtp_settings():
     """Mail goes over SMTP to a free localhost port; yields the port."""
     port = free_port()
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=port,
-        EMAIL_USE_TLS=False,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_TIMEOUT=5,
-        LEADS_NOTIFY_EMAILS=NOTIFY,
-    ):
+    with smtp_to_port(port, LEADS_NOTIFY_EMAILS=NOTIFY):
         yield port

@@ -5,6 +5,21 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+from django.test import override_settings
+
+
+def smtp_to_port(port: int, **extra):
+    """Settings that send Django's mail over SMTP to a local `port` (plus `extra`)."""
+    return override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_USE_TLS=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_TIMEOUT=5,
+        **extra,
+    )
 
 
 def free_port() -> int:
