@@ -17,12 +17,14 @@ import logging
 import threading
 import urllib.error
 from collections.abc import Iterable
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 from wagtail.contrib.frontend_cache.backends import http
@@ -45,17 +47,20 @@ class HTTPBackend(http.HTTPBackend):
     Wagtail's waits for an answer without end, holding the task worker, which
     also mails leads. A proxy that cannot be reached or does not answer in
     TIMEOUT seconds (FRONTEND_CACHE_TIMEOUT) is logged, and this backend sends it
-    nothing more for the rest of the purge: its entries expire on their own.
+    nothing more for the rest of the purge; `failed` keeps the addresses it did
+    not purge, for `purge_site` to try again later.
     """
 
     def __init__(self, params: dict) -> None:
         params = dict(params)
         self.timeout = float(params.pop("TIMEOUT", settings.FRONTEND_CACHE_TIMEOUT))
         self.unreachable = False
+        self.failed: list[str] = []
         super().__init__(params)
 
     def purge(self, url: str) -> None:
         if self.unreachable:
+            self.failed.append(url)
             return
         parts = urlsplit(url)
         host = parts.hostname + (f":{parts.port}" if parts.port else "")
@@ -73,8 +78,10 @@ class HTTPBackend(http.HTTPBackend):
             # The purge module answers 404 for an address it holds no copy of.
             if error.code != 404:
                 logger.warning("Purging %s: the proxy answered %d", url, error.code)
+                self.failed.append(url)
         except OSError as error:
             self.unreachable = True
+            self.failed.append(url)
             logger.error(
                 "Purging %s: the proxy at %s failed (%s); no more purges this run",
                 url,
@@ -87,6 +94,7 @@ class HTTPBackend(http.HTTPBackend):
         for done, url in enumerate(urls):
             if self.unreachable:
                 logger.error("%d URLs were not purged", len(urls) - done)
+                self.failed.extend(urls[done:])
                 return
             self.purge(url)
 
@@ -113,9 +121,29 @@ def batches(urls: Iterable[str]) -> list[tuple[str, list[str]]]:
     ]
 
 
+def retry_delay(attempt: int) -> float | None:
+    """Seconds before purge attempt `attempt` + 1 (doubling from
+    FRONTEND_CACHE_RETRY_SECONDS), or None once a retry would come after the
+    proxy's copies expire anyway (PAGE_CACHE_SECONDS after they were stored)."""
+    first = settings.FRONTEND_CACHE_RETRY_SECONDS
+    if first <= 0:
+        return None
+    delay = first * 2**attempt
+    # The copies a failed purge left are at most PAGE_CACHE_SECONDS old by then.
+    spent = first * (2**attempt - 1)
+    if spent + delay > settings.PAGE_CACHE_SECONDS:
+        return None
+    return delay
+
+
 @task()
-def purge_site(stale_urls: list[str]) -> int:
-    """Purge every address of the site and `stale_urls`; how many were sent."""
+def purge_site(stale_urls: list[str], attempt: int = 0) -> int:
+    """Purge every address of the site and `stale_urls`; how many were sent.
+
+    When a proxy could not be reached or refused a purge, the task is enqueued
+    again for later (see `retry_delay`), with the same stale addresses: a proxy
+    that is down for a minute must not serve old pages until they expire.
+    """
     backends = get_backends()
     if not backends:
         return 0
@@ -126,6 +154,17 @@ def purge_site(stale_urls: list[str]) -> int:
             if backend.invalidates_hostname(host):
                 backend.purge_batch(batch)
         sent += len(batch)
+    failed = sum(len(getattr(backend, "failed", ())) for backend in backends.values())
+    if failed:
+        delay = retry_delay(attempt)
+        if delay is None:
+            logger.error("%d URLs were not purged; their copies expire", failed)
+        else:
+            logger.warning("%d URLs were not purged; retrying in %g s", failed, delay)
+            run_after = timezone.now() + timedelta(seconds=delay)
+            purge_site.using(run_after=run_after).enqueue(
+                stale_urls=stale_urls, attempt=attempt + 1
+            )
     return sent
 
 

@@ -456,10 +456,16 @@ INDEXNOW_RETRY_DELAYS = (15, 60, 300, 1800, 7200)
 # Edge cache purge (articles/edge_cache.py): with FRONTEND_CACHE_URL (the caching
 # proxy's purge address, e.g. http://127.0.0.1:6081), every change to what pages
 # show sends PURGE for each address of the site there, from a task, each waiting
-# at most FRONTEND_CACHE_TIMEOUT seconds. wagtail.contrib.frontend_cache is left
-# out of INSTALLED_APPS on purpose: its own signal handlers would purge twice.
+# at most FRONTEND_CACHE_TIMEOUT seconds. A purge the proxy missed (down, or an
+# error answer) is sent again after FRONTEND_CACHE_RETRY_SECONDS, then twice as
+# long each time, while the copies have not yet expired (0: no retries).
+# wagtail.contrib.frontend_cache is left out of INSTALLED_APPS on purpose: its
+# own signal handlers would purge twice.
 FRONTEND_CACHE_URL = os.environ.get("FRONTEND_CACHE_URL", "")
 FRONTEND_CACHE_TIMEOUT = float(os.environ.get("FRONTEND_CACHE_TIMEOUT", "3"))
+FRONTEND_CACHE_RETRY_SECONDS = float(
+    os.environ.get("FRONTEND_CACHE_RETRY_SECONDS", "15")
+)
 if FRONTEND_CACHE_URL:
     WAGTAILFRONTENDCACHE = {
         "default": {

@@ -28,10 +28,17 @@ class PurgeEndpoint:
     def __init__(self) -> None:
         self.purges: list[tuple[str, str]] = []
         self.not_cached: set[str] = set()
+        # While set, every PURGE is refused (as a proxy restarting might).
+        self.failing = False
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_PURGE(self) -> None:
+                if endpoint.failing:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 endpoint.purges.append((self.headers["Host"], self.path))
                 self.send_response(404 if self.path in endpoint.not_cached else 200)
                 self.send_header("Content-Length", "0")
@@ -291,3 +298,62 @@ def test_the_timeout_comes_from_the_frontend_cache_timeout_setting(settings):
     settings.FRONTEND_CACHE_TIMEOUT = 1.5
     backend = edge_cache.HTTPBackend({"LOCATION": "http://127.0.0.1:6081"})
     assert backend.timeout == 1.5
+
+
+def run_retries(seconds: float) -> None:
+    """Run the worker until no purge is left waiting (deferred ones included)."""
+    deadline = time.monotonic() + seconds
+    while purge_tasks().filter(status="READY").exists():
+        assert time.monotonic() < deadline, "a purge retry is still waiting"
+        run_worker()
+        time.sleep(0.05)
+
+
+def test_a_purge_the_proxy_refused_is_sent_again_later(proxy, settings, caplog):
+    settings.FRONTEND_CACHE_RETRY_SECONDS = 0.5
+    make_index()
+    settle(proxy)
+    proxy.failing = True
+    with caplog.at_level(logging.WARNING, logger="articles.edge_cache"):
+        make_article(slug="copper")
+        run_worker()
+    assert proxy.purges == []
+    retry = purge_tasks().get(status="READY")
+    assert retry.args_kwargs["kwargs"]["attempt"] == 1
+    assert retry.run_after > retry.enqueued_at
+    assert any("retrying in" in record.getMessage() for record in caplog.records)
+    # Not before its time: the worker leaves a deferred retry alone.
+    run_worker()
+    assert purge_tasks().filter(status="READY").count() == 1
+    proxy.failing = False
+    run_retries(seconds=10)
+    assert {"/insights/copper/", "/insights/", "/feed/"} <= proxy.paths()
+    assert purge_tasks().filter(status="SUCCESSFUL").count() == 2
+
+
+def test_retries_stop_once_the_missed_copies_have_expired(proxy, settings, caplog):
+    # Delays 0.2 s, then 0.4 s; a third retry would come after 1.4 s, when every
+    # copy the proxy holds has expired (PAGE_CACHE_SECONDS) without a purge.
+    settings.FRONTEND_CACHE_RETRY_SECONDS = 0.2
+    settings.PAGE_CACHE_SECONDS = 1
+    make_index()
+    settle(proxy)
+    proxy.failing = True
+    with caplog.at_level(logging.WARNING, logger="articles.edge_cache"):
+        make_article(slug="copper")
+        run_retries(seconds=10)
+    attempts = sorted(
+        task.args_kwargs["kwargs"].get("attempt", 0) for task in purge_tasks()
+    )
+    assert attempts == [0, 1, 2]
+    assert "their copies expire" in caplog.records[-1].getMessage()
+
+
+def test_no_retry_when_retries_are_switched_off(proxy, settings):
+    settings.FRONTEND_CACHE_RETRY_SECONDS = 0
+    make_index()
+    settle(proxy)
+    proxy.failing = True
+    make_article(slug="copper")
+    run_worker()
+    assert purge_tasks().count() == 1
