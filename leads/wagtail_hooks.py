@@ -11,7 +11,7 @@ from articles.extensions import (
 )
 from articles.models import SiteSettings
 from leads.models import ContactPage, ThankYouPage
-from leads.panels import FunnelPanel, LeadCountsPanel
+from leads.panels import FunnelPanel
 from leads.reports import article_performance
 from leads.templatetags.lead_tags import lead_form_context
 
@@ -23,11 +23,6 @@ def render_lead_form(context, submit_label: str) -> str:
         lead_form_context(context, submit_label),
         request=context.get("request"),
     )
-
-
-@hooks.register(ARTICLE_EDITOR_PANELS)
-def lead_counts_panel() -> list:
-    return [LeadCountsPanel(heading="Leads from this article")]
 
 
 @hooks.register(ARTICLE_EDITOR_PANELS)

@@ -276,7 +276,7 @@ def test_export_needs_the_export_permission(client, django_user_model, lead):
     assert not response.get("Content-Type", "").startswith("text/csv")
 
 
-def test_article_edit_view_shows_lead_counts_only(client, django_user_model):
+def test_article_edit_view_shows_lead_counts_in_one_panel(client, django_user_model):
     make_site_pages()
     article = make_article()
     make_lead(source_page=article, status=Lead.Status.QUALIFIED)
@@ -286,13 +286,15 @@ def test_article_edit_view_shows_lead_counts_only(client, django_user_model):
         django_user_model.objects.create_superuser("root", "r@x.io", "pw-123456")
     )
     page = parse(client.get(f"/admin/pages/{article.pk}/edit/"))
-    counts = page.select_one("dl.lead-counts")
-    values = dict(
-        zip(
-            [dt.get_text() for dt in counts.find_all("dt")],
-            [dd.get_text() for dd in counts.find_all("dd")],
-            strict=True,
-        )
-    )
-    assert values == {"Total": "2", "Last 30 days": "2", "Qualified": "1"}
+    # One panel tells the article's leads: the funnel, per period, spam excluded.
+    (table,) = page.select("table.article-funnel")
+    steps = {
+        row["data-step"]: [cell.get_text() for cell in row.find_all("td")]
+        for row in table.select("tbody tr")
+    }
+    assert steps["leads"] == ["2", "2", "2", "2"]
+    assert steps["qualified"] == ["1", "1", "1", "1"]
+    headings = [heading.get_text(strip=True) for heading in page.select("h2")]
+    assert any(text.startswith("Performance") for text in headings)
+    assert not any("Leads from this article" in text for text in headings)
     assert "amina@example.com" not in page.get_text()
