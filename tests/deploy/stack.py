@@ -267,11 +267,16 @@ def deployment(
         rewrite(
             NGINX_CONF.read_text(),
             {
-                "btobservices.pk www.btobservices.pk": HOST,
+                "server_name btobservices.pk www.btobservices.pk;": (
+                    f"server_name {HOST} www.{HOST};"
+                ),
+                "server_name www.btobservices.pk;": f"server_name www.{HOST};",
+                "server_name btobservices.pk;": f"server_name {HOST};",
+                "https://btobservices.pk$request_uri": f"https://{HOST}$request_uri",
                 "listen 80;": f"listen 127.0.0.1:{http_port};",
                 "listen [::]:80;": f"listen [::1]:{http_port};",
-                "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
-                "listen [::]:443 ssl http2;": f"listen [::1]:{https_port} ssl http2;",
+                "listen 443 ssl http2": f"listen 127.0.0.1:{https_port} ssl http2",
+                "listen [::]:443 ssl http2": f"listen [::1]:{https_port} ssl http2",
                 "/etc/letsencrypt/live/btobservices.pk/fullchain.pem": str(cert),
                 "/etc/letsencrypt/live/btobservices.pk/privkey.pem": str(key),
                 "/srv/btob/media/": f"{media}/",

@@ -230,6 +230,24 @@ def test_plain_http_is_redirected_to_https(stack):
     assert response.getheader("Location") == f"https://{HOST}/contact/?a=1"
 
 
+def test_the_www_name_is_redirected_to_the_bare_one(stack):
+    # One address per page: the edge cache is purged under the site's host only.
+    response = fetch(stack, "GET", "/contact/?a=1", headers={"Host": f"www.{HOST}"})
+    assert response.status == 301
+    assert response.getheader("Location") == f"https://{HOST}/contact/?a=1"
+    assert response.getheader("X-Cache-Status") is None
+    connection = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=20)
+    try:
+        connection.request("GET", "/insights/", headers={"Host": f"www.{HOST}"})
+        plain = connection.getresponse()
+    finally:
+        connection.close()
+    assert plain.status == 301
+    assert plain.getheader("Location") == f"https://{HOST}/insights/"
+    # The bare name itself is served, not redirected.
+    assert fetch(stack, "GET", "/contact/").status == 200
+
+
 def test_https_offers_http2(stack):
     context = tls_context(stack, "h2", "http/1.1")
     with (
