@@ -309,11 +309,20 @@ def run_retries(seconds: float) -> None:
         time.sleep(0.05)
 
 
-def test_a_purge_the_proxy_refused_is_sent_again_later(proxy, settings, caplog):
-    settings.FRONTEND_CACHE_RETRY_SECONDS = 0.5
+@pytest.fixture
+def refusing_proxy(proxy):
+    """A proxy that refuses every purge from now on, of a site with an index."""
     make_index()
     settle(proxy)
     proxy.failing = True
+    return proxy
+
+
+def test_a_purge_the_proxy_refused_is_sent_again_later(
+    refusing_proxy, settings, caplog
+):
+    proxy = refusing_proxy
+    settings.FRONTEND_CACHE_RETRY_SECONDS = 0.5
     with caplog.at_level(logging.WARNING, logger="articles.edge_cache"):
         make_article(slug="copper")
         run_worker()
@@ -331,14 +340,13 @@ def test_a_purge_the_proxy_refused_is_sent_again_later(proxy, settings, caplog):
     assert purge_tasks().filter(status="SUCCESSFUL").count() == 2
 
 
-def test_retries_stop_once_the_missed_copies_have_expired(proxy, settings, caplog):
+def test_retries_stop_once_the_missed_copies_have_expired(
+    refusing_proxy, settings, caplog
+):
     # Delays 0.2 s, then 0.4 s; a third retry would come after 1.4 s, when every
     # copy the proxy holds has expired (PAGE_CACHE_SECONDS) without a purge.
     settings.FRONTEND_CACHE_RETRY_SECONDS = 0.2
     settings.PAGE_CACHE_SECONDS = 1
-    make_index()
-    settle(proxy)
-    proxy.failing = True
     with caplog.at_level(logging.WARNING, logger="articles.edge_cache"):
         make_article(slug="copper")
         run_retries(seconds=10)
@@ -349,11 +357,8 @@ def test_retries_stop_once_the_missed_copies_have_expired(proxy, settings, caplo
     assert "their copies expire" in caplog.records[-1].getMessage()
 
 
-def test_no_retry_when_retries_are_switched_off(proxy, settings):
+def test_no_retry_when_retries_are_switched_off(refusing_proxy, settings):
     settings.FRONTEND_CACHE_RETRY_SECONDS = 0
-    make_index()
-    settle(proxy)
-    proxy.failing = True
     make_article(slug="copper")
     run_worker()
     assert purge_tasks().count() == 1
