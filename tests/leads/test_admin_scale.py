@@ -158,6 +158,19 @@ def test_date_hierarchy_links_match_djangos(count):
     assert [moment.day for moment in cheap.datetimes("created_at", "day")] == [2, 9]
 
 
+def test_date_hierarchy_probes_every_span_in_one_query():
+    for day in (2, 9, 30):
+        make_lead(created_at=at(2025, 3, day))
+    march = Lead.objects.filter(
+        created_at__gte=at(2025, 3, 1), created_at__lt=at(2025, 4, 1)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        days = CheapDates(march).datetimes("created_at", "day")
+    assert [moment.day for moment in days] == [2, 9, 30]
+    # The first and last dates, then all 30 days' EXISTS together.
+    assert len(captured) == 2
+
+
 def test_date_hierarchy_shows_years_then_months(client, sales):
     make_lead(created_at=at(2024, 12, 31))
     make_lead(created_at=at(2025, 3, 2))
