@@ -16,7 +16,7 @@ from django.utils import timezone
 from leads import admin_list
 from leads.admin_list import CheapDates
 from leads.models import Lead
-from tests.builders import make_mineral
+from tests.builders import make_article, make_mineral
 from tests.leads.builders import make_lead, make_staff, parse
 from tests.leads.servers import requires_postgresql
 
@@ -119,11 +119,26 @@ def test_list_queries_stay_constant_with_more_leads(client, sales):
             counts.append(len(captured))
         return counts
 
-    make_lead(minerals=[copper], owner=sales)
+    article = make_article(title="Reko Diq copper")
+    from_article = {
+        "source_page": article,
+        "source_title": article.title,
+        "source_url": article.full_url,
+    }
+    make_lead(minerals=[copper], owner=sales, **from_article)
+    queries()  # Warm: the first view also fills Django's content type cache.
     few = queries()
     for number in range(30):
-        make_lead(email=f"r{number}@example.com", minerals=[copper], owner=sales)
+        make_lead(
+            email=f"r{number}@example.com",
+            minerals=[copper],
+            owner=sales,
+            **from_article,
+        )
     assert queries() == few
+    cells = parse(client.get(LIST)).select("#result_list td.field-source_article")
+    assert len(cells) == 31
+    assert {cell.a["href"] for cell in cells} == {article.full_url}
 
 
 def test_counts_past_the_exact_limit_are_marked_as_estimates(
