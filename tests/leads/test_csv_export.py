@@ -131,3 +131,15 @@ def test_export_streams_in_chunks_with_constant_queries(monkeypatch):
     else:
         minerals = [sql for sql in statements if "leads_lead_minerals" in sql]
         assert len(minerals) == 3
+
+
+def test_an_abandoned_download_leaves_the_connection_usable(monkeypatch):
+    monkeypatch.setattr(csv_export, "CHUNK_ROWS", 2)
+    for number in range(5):
+        make_lead(email=f"r{number}@example.com")
+    chunks = lead_csv_chunks(Lead.objects.all())
+    assert next(chunks).startswith("\ufeffid,")
+    assert next(chunks).count("\r\n") == 2
+    # What the server does when the reader cancels the download.
+    chunks.close()
+    assert Lead.objects.count() == 5
