@@ -12,7 +12,7 @@ from datetime import datetime
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -102,8 +102,9 @@ FEW_ROWS = EXACT_COUNT_LIMIT
 class CheapDates:
     """A change list's queryset for Django's date_hierarchy tag: its year, month
     and day links come from one EXISTS per candidate (an index range probe)
-    instead of SELECT DISTINCT over every matching row; a list of FEW_ROWS or
-    fewer has its dates read in one query."""
+    instead of SELECT DISTINCT over every matching row, all candidates in one
+    query after one for the first and last dates; a list of FEW_ROWS or fewer
+    has its dates read in one query."""
 
     def __init__(self, queryset, *, count: int | None = None):
         self.queryset = queryset.order_by()
@@ -122,14 +123,20 @@ class CheapDates:
         else:
             # ORDER BY ... LIMIT 1 walks the created_at index to the first
             # match; MIN() over a filter reads every matching row.
-            ordered = self.queryset.values_list(field_name, flat=True)
-            first = ordered.filter(**{f"{field_name}__isnull": False})
-            first, last = (
-                first.order_by(field_name).first(),
-                first.order_by(f"-{field_name}").first(),
+            dated = self.queryset.filter(**{f"{field_name}__isnull": False})
+            dated = dated.values(field_name)
+            row = self._one_row(
+                first=Subquery(dated.order_by(field_name)[:1]),
+                last=Subquery(dated.order_by(f"-{field_name}")[:1]),
             )
+            first, last = (row or {}).get("first"), (row or {}).get("last")
         self.bounds = {"first": first, "last": last}
         return self.bounds
+
+    def _one_row(self, **subqueries) -> dict | None:
+        """Several subqueries in one round trip, as columns of the list's first
+        row (a list without rows has no dates to show anyway)."""
+        return next(iter(self.queryset.values(**subqueries)[:1]), None)
 
     def _moments(self, field_name: str) -> list[datetime]:
         if self.moments is None:
@@ -159,12 +166,21 @@ class CheapDates:
                 for start, end in zip(starts, starts[1:], strict=False)
                 if any(start <= moment < end for moment in moments)
             ]
+        spans = list(zip(starts, starts[1:], strict=False))
+        found = self._one_row(
+            **{
+                f"span_{number}": Exists(
+                    queryset.filter(
+                        **{f"{field_name}__gte": start, f"{field_name}__lt": end}
+                    )
+                )
+                for number, (start, end) in enumerate(spans)
+            }
+        )
         return [
             start
-            for start, end in zip(starts, starts[1:], strict=False)
-            if queryset.filter(
-                **{f"{field_name}__gte": start, f"{field_name}__lt": end}
-            ).exists()
+            for number, (start, end) in enumerate(spans)
+            if found and found[f"span_{number}"]
         ]
 
 
