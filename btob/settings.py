@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "btob.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "btob.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -213,10 +214,12 @@ LOGIN_LOG_DAYS = int(os.environ.get("LOGIN_LOG_DAYS", "90"))
 LOGIN_LOG_PRUNE_SECONDS = 24 * 60 * 60
 
 # Staff sessions end after SESSION_HOURS without a request and when the browser
-# closes; Wagtail's "remember me" keeps the cookie for SESSION_HOURS instead.
+# closes; Wagtail's "remember me" keeps the cookie for SESSION_HOURS instead. A
+# request restarts the period when the last restart is SESSION_REFRESH_SECONDS
+# old (btob.middleware.SessionRefreshMiddleware), not with a write every time.
 SESSION_HOURS = int(os.environ.get("SESSION_HOURS", "12"))
 SESSION_COOKIE_AGE = SESSION_HOURS * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AUTH_PASSWORD_VALIDATORS = [

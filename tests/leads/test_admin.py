@@ -116,6 +116,8 @@ def test_list_makes_no_query_per_row(client, sales, django_user_model):
         return len(queries)
 
     make_lead(minerals=[copper], owner=sales)
+    # The first view after a login restarts the session's period (one write).
+    queries_for_list()
     few = queries_for_list()
     for number in range(20):
         make_lead(email=f"r{number}@example.com", minerals=[copper, gold], owner=sales)
