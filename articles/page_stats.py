@@ -12,16 +12,21 @@ middleware or routing run; `BeaconMiddleware`, the first middleware, gives the
 same answers to requests that reach Django without it (the test client, a
 live test server). Both call `beacon_response`. It stores nothing about the
 reader (no cookie is set or read beyond checking that a session cookie
-exists; no address, no user agent): a counted hit is one atomic increment of
-the page's counter for today. With `REDIS_URL` that is a Redis `HINCRBY`,
-added to `PageDailyCount` by the `articles.flush_page_stats` periodic job;
-without, one `INSERT ... ON CONFLICT DO UPDATE SET views = views + 1`, which
-`BeaconApp` sends on a database connection of its own (`BeaconDatabase`).
+exists; no address, no user agent): counts are atomic increments of the
+page's counter for the day. With `REDIS_URL` that is a Redis `HINCRBY`, added
+to `PageDailyCount` by the `articles.flush_page_stats` periodic job; without,
+an `INSERT ... ON CONFLICT DO UPDATE SET views = views + n`. `BeaconApp` adds
+each hit to its process's `CountBatch`, stored once a second (on a database
+connection of its own, `BeaconDatabase`), so a hit never waits for a store;
+`BeaconMiddleware` stores each hit at once on Django's connection.
 """
 
+import atexit
 import logging
+import os
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -118,34 +123,104 @@ def redis_client():
     return client
 
 
-def count(page_id: int, kind: str, *, database=None) -> None:
-    """One more view or form start of a page today.
+Rows = list[tuple[int, date, int, int]]
 
-    Without Redis the increment goes to `database` (a `BeaconDatabase`), or
-    to Django's own connection when it is None.
+
+def counts_store(rows: Rows, *, database=None) -> None:
+    """Add (page id, day, views, form starts) rows to the counts.
+
+    With `REDIS_URL`, to Redis (in one round trip); without, to `database` (a
+    `BeaconDatabase`), or to Django's own connection when it is None.
     """
-    day = timezone.localdate()
     if settings.REDIS_URL:
-        field = f"{page_id}:{kind}"
-        redis_client().hincrby(f"{REDIS_KEY}{day.isoformat()}", field, 1)
-        return
-    views, starts = (1, 0) if kind == "view" else (0, 1)
-    if database is not None:
-        database.add(page_id, day, views, starts)
+        pipeline = redis_client().pipeline(transaction=False)
+        for page_id, day, views, starts in rows:
+            key = f"{REDIS_KEY}{day.isoformat()}"
+            for kind, amount in (("view", views), ("start", starts)):
+                if amount:
+                    pipeline.hincrby(key, f"{page_id}:{kind}", amount)
+        pipeline.execute()
+    elif database is not None:
+        database.add(rows)
     else:
-        counts_add([(page_id, day, views, starts)])
+        counts_add(rows)
+
+
+def count(page_id: int, kind: str) -> None:
+    """One more view or form start of a page today, stored at once."""
+    views, starts = (1, 0) if kind == "view" else (0, 1)
+    counts_store([(page_id, timezone.localdate(), views, starts)])
+
+
+class CountBatch:
+    """The views and form starts a process answered, stored every `seconds`.
+
+    A beacon hit only adds one to a counter in memory; a thread of the
+    process adds what it holds to the store in one round trip per interval
+    (and at the process's exit), so hits never wait for the store. Exact
+    under concurrent hits (the counters are behind a lock and the store adds
+    atomically); a process killed outright loses its last interval's counts.
+    """
+
+    def __init__(self, store, *, seconds: float = 1.0):
+        self.store = store
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[int, date], list[int]] = {}
+        self._pid = None
+
+    def add(self, page_id: int, kind: str) -> None:
+        key = (page_id, timezone.localdate())
+        with self._lock:
+            entry = self._counts.setdefault(key, [0, 0])
+            entry[0 if kind == "view" else 1] += 1
+            # Started in each process that counts (a gunicorn worker is forked
+            # from a master that never does).
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                threading.Thread(
+                    target=self._run, name="page-stats", daemon=True
+                ).start()
+                atexit.register(self.flush)
+
+    def flush(self) -> None:
+        """Store what is held; on failure log what was lost and go on."""
+        with self._lock:
+            counts, self._counts = self._counts, {}
+        if not counts:
+            return
+        rows = [
+            (page, day, views, starts)
+            for (page, day), (views, starts) in counts.items()
+        ]
+        try:
+            self.store(rows)
+        except Exception:  # noqa: BLE001 - a lost count never fails the site
+            views = sum(row[2] for row in rows)
+            starts = sum(row[3] for row in rows)
+            logger.warning(
+                "Page statistics: %s views and %s form starts were not counted",
+                views,
+                starts,
+                exc_info=True,
+            )
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.seconds)
+            self.flush()
 
 
 class BeaconDatabase:
     """The beacon's own database connection, one per process, kept open.
 
-    In autocommit, so a hit is one statement and one round trip, with none of
-    Django's per-request connection checks. On PostgreSQL the increment is
-    prepared once per connection (planned once, not per hit), and
+    In autocommit, with none of Django's per-request connection checks. On
+    PostgreSQL the increment is prepared once per connection (planned once,
+    not per statement), and
     `synchronous_commit` is off for the whole session: a view is not worth
     waiting for a disk flush (a crash may lose the last fraction of a second
     of counts, never corrupt them). After an error the connection is dropped
-    and the next hit opens a new one. Django's own connections, and
+    and the next use opens a new one. Django's own connections, and
     `close_old_connections`, never see it.
     """
 
@@ -155,14 +230,15 @@ class BeaconDatabase:
         self._wrapper = None
         self._sql = ""
 
-    def add(self, page_id: int, day: date, views: int, starts: int) -> None:
-        """Add views and form starts to a page's counts for a day."""
+    def add(self, rows: Rows) -> None:
+        """Add (page id, day, views, form starts) rows to the counts."""
+        params = [(day, views, starts, page_id) for page_id, day, views, starts in rows]
         with self._lock:
             if self._wrapper is None:
                 self._connect()
             try:
                 with self._wrapper.cursor() as cursor:
-                    cursor.execute(self._sql, (day, views, starts, page_id))
+                    cursor.executemany(self._sql, params)
             except Exception:
                 self._close()
                 raise
@@ -292,6 +368,7 @@ class BeaconApp:
     def __init__(self, application, *, database: BeaconDatabase | None = None):
         self.application = application
         self.database = database or BeaconDatabase()
+        self.batch = CountBatch(self.store)
 
     def __call__(self, environ, start_response):
         if not environ.get("PATH_INFO", "").startswith(PREFIX):
@@ -301,7 +378,10 @@ class BeaconApp:
         return [body]
 
     def count_hit(self, page_id: int, kind: str) -> None:
-        count(page_id, kind, database=self.database)
+        self.batch.add(page_id, kind)
+
+    def store(self, rows: Rows) -> None:
+        counts_store(rows, database=self.database)
 
 
 class BeaconMiddleware:

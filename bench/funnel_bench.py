@@ -5,6 +5,7 @@
    beacon a reader's script posts (`POST /stats/<id>/view`, counted: a browser
    user agent). Target: beacon >= 5x the article page. Afterwards the stored
    count is compared with the requests wrk completed: nothing lost or doubled.
+   For reference, the same beacon with `DNT: 1` (answered, not counted).
 2. The Article performance report (`/admin/reports/article-performance/`,
    rendered in full through Django's test client, as a user who sees won
    value) over 1,000 articles, 100,000 leads and a year of daily counts per
@@ -40,10 +41,12 @@ READER = (
 )
 
 
-def wrk(port: int, path: str, seconds: int, connections: int, script=None):
+def wrk(port: int, path: str, seconds: int, connections: int, script=None, *headers):
     """Requests per second and requests completed."""
     command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}"]
     command += [f"-d{seconds}s", "-H", "Host: 127.0.0.1", "-H", f"User-Agent: {READER}"]
+    for header in headers:
+        command += ["-H", header]
     if script:
         command += ["-s", str(script)]
     result = subprocess.run(
@@ -88,12 +91,17 @@ def beacon_bench(args, env: dict, workdir: Path) -> None:
     try:
         wait_for(port, ARTICLE, timeout=180)
         wrk(port, ARTICLE, 2, args.connections)  # warm the page cache
-        article_rps, beacon_rps, posted = [], [], 0
+        article_rps, beacon_rps, uncounted_rps, posted = [], [], [], 0
         for _ in range(args.rounds):
             article_rps.append(wrk(port, ARTICLE, args.seconds, args.connections)[0])
             rps, done = wrk(port, beacon, args.seconds, args.connections, script)
             beacon_rps.append(rps)
             posted += done
+            # The same beacon from a reader who is not counted: its cost without
+            # the increment, the ceiling of the counted one.
+            uncounted_rps.append(
+                wrk(port, beacon, args.seconds, args.connections, script, "DNT: 1")[0]
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -118,6 +126,10 @@ def beacon_bench(args, env: dict, workdir: Path) -> None:
     rounds = ", ".join(f"{r:,.0f}" for r in beacon_rps)
     print(f"view beacon (POST):        {beacon_median:,.0f} req/s (rounds: {rounds})")
     print(f"ratio beacon / article: {beacon_median / article:.1f} (target >= 5)")
+    uncounted = statistics.median(uncounted_rps)
+    rounds = ", ".join(f"{r:,.0f}" for r in uncounted_rps)
+    print(f"beacon not counted (DNT):  {uncounted:,.0f} req/s (rounds: {rounds})")
+    print(f"ratio not counted / article: {uncounted / article:.1f}")
     print(
         f"views stored: {int(stored):,}; beacon requests wrk completed: {posted:,} "
         "(wrk may drop replies still in flight when a round ends)"
