@@ -1,10 +1,13 @@
 """The "Article performance" report in the Wagtail admin, and its CSV export."""
 
 import csv
+import html
 from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Mineral
 from leads.csv_export import csv_safe
@@ -86,6 +89,29 @@ def _cell(column: Column, row: FunnelRow) -> dict:
     return {"key": column.key, "kind": column.kind, "text": display(column.kind, value)}
 
 
+# Any id would do: the edit URL of page {} is this with the id in its place.
+EDIT_URL_ID = 918273645
+
+
+def _edit_url_format() -> str:
+    return reverse("wagtailadmin_pages:edit", args=[EDIT_URL_ID]).replace(
+        str(EDIT_URL_ID), "{}"
+    )
+
+
+def _article_row(columns: list[Column], row: FunnelRow, edit_url: str) -> SafeString:
+    """One article's `<tr>`, built here: a thousand rows of twelve cells take
+    the template language a third of a second."""
+    cells = []
+    for column in columns:
+        text = html.escape(display(column.kind, column.value(row)))
+        if column.key == "title":
+            text = f'<a href="{html.escape(edit_url.format(row.page_id))}">{text}</a>'
+        cells.append(f'<td data-column="{column.key}">{text}</td>')
+    # Safe: the column keys are ours and every other part is escaped above.
+    return mark_safe(f'<tr data-page="{row.page_id}">{"".join(cells)}</tr>')  # noqa: S308
+
+
 def article_performance(request):
     period = request.GET.get("period", DEFAULT_PERIOD)
     if period not in PERIODS:
@@ -116,16 +142,14 @@ def article_performance(request):
         }
         for column in columns
     ]
+    edit_url = _edit_url_format()
     total_columns = [column for column in columns if column.key in TOTAL_COLUMNS]
     if "won_value" in by_key:
         total_columns.append(by_key["won_value"])
     context = {
         "page_title": "Article performance",
         "headers": headers,
-        "rows": [
-            {"row": row, "cells": [_cell(column, row) for column in columns]}
-            for row in rows
-        ],
+        "rows": [_article_row(columns, row, edit_url) for row in rows],
         "total_columns": total_columns,
         "mineral_rows": [
             [_cell(column, row) for column in total_columns]

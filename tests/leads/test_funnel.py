@@ -278,6 +278,24 @@ def test_the_report_hides_won_value_from_editors(client, django_user_model, arti
     assert "250,000" not in page.get_text()
 
 
+def test_each_report_row_links_its_article_editor_and_escapes_the_title(
+    client, django_user_model, articles
+):
+    odd = make_article(slug="odd", title='Gold & <b>"silver"</b>')
+    client.force_login(make_staff(django_user_model, "sana", "Editors", "Sales"))
+    page = parse(client.get(REPORT, {"order": "title"}))
+    rows = page.select("table.article-performance tbody tr")
+    by_page = {int(row["data-page"]): row for row in rows}
+    assert set(by_page) == {odd.pk, *(article.pk for article in articles.values())}
+    title = by_page[odd.pk].select_one('td[data-column="title"]')
+    assert title.get_text() == 'Gold & <b>"silver"</b>'
+    assert title.find("b") is None
+    for page_id, row in by_page.items():
+        link = row.select_one('td[data-column="title"] a')
+        assert link["href"] == f"/admin/pages/{page_id}/edit/"
+    assert [len(row.find_all("td")) for row in rows] == [12] * 4
+
+
 def test_the_report_needs_admin_access(client):
     response = client.get(REPORT)
     assert response.status_code == 302
