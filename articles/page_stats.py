@@ -26,7 +26,6 @@ import logging
 import os
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -168,6 +167,8 @@ class CountBatch:
         self._lock = threading.Lock()
         self._counts: dict[tuple[int, date], list[int]] = {}
         self._pid = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def add(self, page_id: int, kind: str) -> None:
         key = (page_id, timezone.localdate())
@@ -178,9 +179,11 @@ class CountBatch:
             # from a master that never does).
             if self._pid != os.getpid():
                 self._pid = os.getpid()
-                threading.Thread(
+                self._stopping = threading.Event()
+                self._thread = threading.Thread(
                     target=self._run, name="page-stats", daemon=True
-                ).start()
+                )
+                self._thread.start()
                 atexit.register(self.flush)
 
     def flush(self) -> None:
@@ -205,9 +208,15 @@ class CountBatch:
                 exc_info=True,
             )
 
+    def stop(self) -> None:
+        """End this process's storing thread, then store what is held."""
+        self._stopping.set()
+        if self._thread is not None and self._pid == os.getpid():
+            self._thread.join(timeout=30)
+        self.flush()
+
     def _run(self) -> None:
-        while True:
-            time.sleep(self.seconds)
+        while not self._stopping.wait(self.seconds):
             self.flush()
 
 

@@ -27,7 +27,8 @@ from tests.leads.servers import gunicorn, requires_postgresql
 def beacon_app():
     app = BeaconApp(get_wsgi_application())
     yield app
-    app.batch.flush()
+    # No thread may store (and so reconnect) after the connection is closed.
+    app.batch.stop()
     app.database.close()  # a test database with a connection open cannot be dropped
 
 
