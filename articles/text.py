@@ -7,12 +7,13 @@ Wagtail blocks state their searchable content; `stream_text_items` walks a
 StreamField value by asking each block.
 """
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from django.utils.html import strip_tags
+from wagtail import blocks
+from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 
 HEADING = "heading"
 PARAGRAPH = "paragraph"
@@ -27,7 +28,6 @@ LABEL = "label"
 LINK = "link"
 
 TEXT_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,10 @@ class TextItem:
 
 def plain_text(value: str) -> str:
     """Collapse markup and whitespace into one line of readable text."""
-    return _SPACE.sub(" ", strip_tags(str(value))).strip()
+    text = str(value)
+    # strip_tags() leaves text without a "<" as it is; str.split() splits at
+    # the whitespace the regex \s matches.
+    return " ".join((strip_tags(text) if "<" in text else text).split())
 
 
 def truncate_words(text: str, limit: int) -> str:
@@ -107,6 +110,41 @@ def first_paragraph_text(stream) -> str:
         elif opening:
             break
     return " ".join(opening)
+
+
+def rich_text_links(source: str) -> list[str]:
+    """The addresses of stored rich text's links, as `rich_text_items` gives them."""
+    parser = _RichTextParser()
+    parser.feed(source or "")
+    parser.close()
+    return [href for href, _ in parser.links if href]
+
+
+def stored_rich_texts(block: blocks.Block, value) -> Iterator[str]:
+    """Every rich text source in `value`, a value of `block` as stored (JSON),
+    without making Python values of the blocks around them."""
+    if not value:
+        return
+    if isinstance(block, blocks.RichTextBlock):
+        yield value
+    elif isinstance(block, blocks.BaseStreamBlock):
+        for child in value:
+            if child_block := block.child_blocks.get(child["type"]):
+                yield from stored_rich_texts(child_block, child["value"])
+    elif isinstance(block, blocks.BaseStructBlock):
+        for name, child_block in block.child_blocks.items():
+            yield from stored_rich_texts(child_block, value.get(name))
+    elif isinstance(block, blocks.ListBlock):
+        for item in value:
+            if block._item_is_in_block_format(item):
+                item = item["value"]
+            yield from stored_rich_texts(block.child_block, item)
+    elif isinstance(block, TypedTableBlock):
+        types = [column["type"] for column in value["columns"]]
+        for row in value["rows"]:
+            for column_type, cell in zip(types, row["values"], strict=False):
+                child_block = block.child_blocks[column_type]
+                yield from stored_rich_texts(child_block, cell)
 
 
 class _RichTextParser(HTMLParser):
