@@ -12,6 +12,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Revision
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from articles.blocks import stored_rich_texts
 from articles.models import (
     ArticlePage,
     ArticleSecondaryKeyword,
@@ -21,7 +22,7 @@ from articles.models import (
 from articles.seo_analysis.adapters import analyse_article, seo_context_build
 from articles.seo_analysis.core import SeoReport
 from articles.seo_analysis.keyphrases import collision_key, keyword_key, keyword_owners
-from articles.text import rich_text_links, stored_rich_texts
+from articles.text import rich_text_links
 
 
 @dataclass
@@ -344,11 +345,11 @@ def keyword_map_build(*, user: AbstractBaseUser) -> KeywordMap:
         groups=sorted(
             groups.items(), key=lambda item: (item[0] == NO_MINERAL, item[0])
         ),
-        suggestions=_link_suggestions(articles),
+        suggestions=link_suggestions(articles),
     )
 
 
-def _link_suggestions(articles: list[MapArticle]) -> list[LinkSuggestion]:
+def link_suggestions(articles: list[MapArticle]) -> list[LinkSuggestion]:
     """For each article, up to three others it does not link to, those sharing
     the most minerals first, then by title (then tree order)."""
     order = {page.pk: position for position, page in enumerate(articles)}
