@@ -1,4 +1,5 @@
 import argparse
+import gc
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -40,7 +41,14 @@ class Command(BaseCommand):
         path = options["path"]
         if path is not None:
             path = "/" + path.strip().strip("/") + "/" if path.strip("/ ") else "/"
-        audited = seo_audit(path=path)
+        # The audit keeps every article in memory while it makes millions of
+        # short-lived objects, which reference counting frees: the cyclic
+        # collector's repeated passes over that heap cost a fifth of its time.
+        gc.disable()
+        try:
+            audited = seo_audit(path=path)
+        finally:
+            gc.enable()
         if path is not None and not audited:
             raise CommandError(
                 f"No article lives at {path}; give the path as the site shows it, "
