@@ -38,17 +38,20 @@ class Command(BaseCommand):
         parser.add_argument("--path", help="Audit only the article at this URL path.")
 
     def handle(self, *args, **options):
-        path = options["path"]
-        if path is not None:
-            path = "/" + path.strip().strip("/") + "/" if path.strip("/ ") else "/"
         # The audit keeps every article in memory while it makes millions of
         # short-lived objects, which reference counting frees: the cyclic
         # collector's repeated passes over that heap cost a fifth of its time.
         gc.disable()
         try:
-            audited = seo_audit(path=path)
+            self.audit(options)
         finally:
             gc.enable()
+
+    def audit(self, options) -> None:
+        path = options["path"]
+        if path is not None:
+            path = "/" + path.strip().strip("/") + "/" if path.strip("/ ") else "/"
+        audited = seo_audit(path=path)
         if path is not None and not audited:
             raise CommandError(
                 f"No article lives at {path}; give the path as the site shows it, "
