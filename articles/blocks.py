@@ -34,6 +34,33 @@ def _source(value) -> str:
     )
 
 
+def stored_rich_texts(block: blocks.Block, value) -> Iterator[str]:
+    """Every rich text source in `value`, a value of `block` as stored (JSON),
+    without making Python values of the blocks around them."""
+    if not value:
+        return
+    if isinstance(block, blocks.RichTextBlock):
+        yield value
+    elif isinstance(block, blocks.BaseStreamBlock):
+        for child in value:
+            if child_block := block.child_blocks.get(child["type"]):
+                yield from stored_rich_texts(child_block, child["value"])
+    elif isinstance(block, blocks.BaseStructBlock):
+        for name, child_block in block.child_blocks.items():
+            yield from stored_rich_texts(child_block, value.get(name))
+    elif isinstance(block, blocks.ListBlock):
+        for item in value:
+            if block._item_is_in_block_format(item):
+                item = item["value"]
+            yield from stored_rich_texts(block.child_block, item)
+    elif isinstance(block, TypedTableBlock):
+        types = [column["type"] for column in value["columns"]]
+        for row in value["rows"]:
+            for column_type, cell in zip(types, row["values"], strict=False):
+                child_block = block.child_blocks[column_type]
+                yield from stored_rich_texts(child_block, cell)
+
+
 class ParagraphBlock(blocks.RichTextBlock):
     # Stored and migrated as a plain rich text block: only a method is added.
     canonical_module_path = "wagtail.blocks.RichTextBlock"

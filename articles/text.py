@@ -7,7 +7,6 @@ Wagtail blocks state their searchable content; `stream_text_items` walks a
 StreamField value by asking each block.
 """
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -27,7 +26,6 @@ LABEL = "label"
 LINK = "link"
 
 TEXT_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,10 @@ class TextItem:
 
 def plain_text(value: str) -> str:
     """Collapse markup and whitespace into one line of readable text."""
-    return _SPACE.sub(" ", strip_tags(str(value))).strip()
+    text = str(value)
+    # strip_tags() leaves text without a "<" as it is; str.split() splits at
+    # the whitespace the regex \s matches.
+    return " ".join((strip_tags(text) if "<" in text else text).split())
 
 
 def truncate_words(text: str, limit: int) -> str:
@@ -107,6 +108,14 @@ def first_paragraph_text(stream) -> str:
         elif opening:
             break
     return " ".join(opening)
+
+
+def rich_text_links(source: str) -> list[str]:
+    """The addresses of stored rich text's links, as `rich_text_items` gives them."""
+    parser = _RichTextParser()
+    parser.feed(source or "")
+    parser.close()
+    return [href for href, _ in parser.links if href]
 
 
 class _RichTextParser(HTMLParser):

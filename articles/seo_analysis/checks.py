@@ -95,22 +95,54 @@ class Subject:
         return " ".join(text for kind, text in self.passages if kind != HEADING)
 
     @cached_property
+    def passage_word_counts(self) -> list[int]:
+        """The number of words of each passage."""
+        return [len(language.words(text)) for _, text in self.passages]
+
+    @cached_property
     def word_count(self) -> int:
-        return len(language.words(self.text))
+        # The passages' words are those of the text they join into.
+        return sum(
+            count
+            for (kind, _), count in zip(
+                self.passages, self.passage_word_counts, strict=True
+            )
+            if kind != HEADING
+        )
+
+    @cached_property
+    def paragraph_sentences(self) -> list[list[str]]:
+        return [language.split_sentences(paragraph) for paragraph in self.paragraphs]
 
     @cached_property
     def sentences(self) -> list[str]:
         return [
-            sentence
-            for paragraph in self.paragraphs
-            for sentence in language.split_sentences(paragraph)
+            sentence for sentences in self.paragraph_sentences for sentence in sentences
+        ]
+
+    @cached_property
+    def sentence_words(self) -> list[list[str]]:
+        return [language.words(sentence) for sentence in self.sentences]
+
+    @cached_property
+    def sentence_tokens(self) -> list[list[str]]:
+        return [
+            [language.stem(word) for word in words] for words in self.sentence_words
         ]
 
     @cached_property
     def readable(self) -> list[list[str]]:
         """The words of each sentence, less glossary terms."""
-        glossary = [tuple(language.tokens(term)) for term in self.document.glossary]
-        return [readable_words(sentence, glossary) for sentence in self.sentences]
+        glossary: dict[str, list[KeywordKey]] = {}
+        for term in self.document.glossary:
+            if key := tuple(language.tokens(term)):
+                glossary.setdefault(key[0], []).append(key)
+        return [
+            readable_words(words, tokens, glossary)
+            for words, tokens in zip(
+                self.sentence_words, self.sentence_tokens, strict=True
+            )
+        ]
 
     @cached_property
     def image_alts(self) -> list[str]:
@@ -260,7 +292,7 @@ def keyphrase_density(s: Subject) -> Verdict:
         return _no_keyphrase()
     if s.word_count < 100:
         return not_assessed(f"the text has {s.word_count} words, under 100.")
-    occurrences = sum(_occurrences(sentence, s.key) for sentence in s.sentences)
+    occurrences = sum(_occurrences(tokens, s.key) for tokens in s.sentence_tokens)
     density = occurrences / s.word_count * 100
     summary = (
         f"The keyphrase appears {occurrences} time{'' if occurrences == 1 else 's'} "
@@ -276,8 +308,8 @@ def keyphrase_density(s: Subject) -> Verdict:
     return bad(f"{summary}: that reads as stuffing.")
 
 
-def _occurrences(sentence: str, key: KeywordKey) -> int:
-    counts = Counter(language.tokens(sentence))
+def _occurrences(tokens: list[str], key: KeywordKey) -> int:
+    counts = Counter(tokens)
     needed = Counter(key)
     return min(counts[token] // times for token, times in needed.items())
 
@@ -333,16 +365,14 @@ def secondary_keyphrases(s: Subject) -> Verdict:
         )
     # A phrase counts where a sentence or a heading holds all its words, not
     # where its words lie scattered over the article.
-    units = [
-        set(language.tokens(sentence))
-        for sentence in [*s.sentences, *s.subheadings, *s.details]
+    units = [set(tokens) for tokens in s.sentence_tokens] + [
+        set(language.tokens(text)) for text in [*s.subheadings, *s.details]
     ]
+    keys = {phrase: keyword_key(phrase) for phrase in s.secondary}
     missing = [
         phrase
         for phrase in s.secondary
-        if not any(
-            all(token in unit for token in keyword_key(phrase)) for unit in units
-        )
+        if not any(all(token in unit for token in keys[phrase]) for unit in units)
     ]
     if not missing:
         return good("Every secondary keyphrase is in the text.")
@@ -418,20 +448,21 @@ def single_h1(s: Subject) -> Verdict:
     return bad(f"The page has {count} H1 headings: keep only the title.")
 
 
-def readable_words(sentence: str, glossary: list[KeywordKey]) -> list[str]:
-    """Words of a sentence, less glossary terms, which readers of ours know."""
-    found = language.words(sentence)
-    stems = [language.stem(word) for word in found]
-    by_first: dict[str, list[KeywordKey]] = {}
-    for term in glossary:
-        if term:
-            by_first.setdefault(term[0], []).append(term)
+def readable_words(
+    words: list[str], stems: list[str], glossary: dict[str, list[KeywordKey]]
+) -> list[str]:
+    """A sentence's words, less glossary terms (their stems, by first stem),
+    which readers of ours know."""
+    if glossary.keys().isdisjoint(stems):
+        return words
     drop: set[int] = set()
     for start, first in enumerate(stems):
-        for term in by_first.get(first, ()):
+        for term in glossary.get(first, ()):
             if tuple(stems[start : start + len(term)]) == term:
                 drop.update(range(start, start + len(term)))
-    return [word for position, word in enumerate(found) if position not in drop]
+    if not drop:
+        return words
+    return [word for position, word in enumerate(words) if position not in drop]
 
 
 @check(id="sentence_length", group=READABILITY)
@@ -450,7 +481,11 @@ def sentence_length(s: Subject) -> Verdict:
 
 @check(id="paragraph_length", group=READABILITY)
 def paragraph_length(s: Subject) -> Verdict:
-    lengths = [len(language.words(text)) for text in s.paragraphs]
+    lengths = [
+        count
+        for (kind, _), count in zip(s.passages, s.passage_word_counts, strict=True)
+        if kind == PARAGRAPH
+    ]
     longest = max(lengths, default=0)
     if longest <= 150:
         return good(f"The longest paragraph has {longest} words.")
@@ -463,11 +498,11 @@ def paragraph_length(s: Subject) -> Verdict:
 @check(id="subheading_distribution", group=READABILITY)
 def subheading_distribution(s: Subject) -> Verdict:
     sections: list[int] = [0]
-    for kind, text in s.passages:
+    for (kind, _), count in zip(s.passages, s.passage_word_counts, strict=True):
         if kind == HEADING:
             sections.append(0)
         else:
-            sections[-1] += len(language.words(text))
+            sections[-1] += count
     longest = max(sections)
     if longest <= 300:
         return good(f"The longest stretch without a subheading has {longest} words.")
@@ -510,11 +545,8 @@ def transition_words(s: Subject) -> Verdict:
 @check(id="consecutive_sentences", group=READABILITY)
 def consecutive_sentences(s: Subject) -> Verdict:
     longest = 0
-    for paragraph in s.paragraphs:
-        starts = [
-            language.first_word(sentence)
-            for sentence in language.split_sentences(paragraph)
-        ]
+    for sentences in s.paragraph_sentences:
+        starts = [language.first_word(sentence) for sentence in sentences]
         longest = max(longest, language.longest_run(starts))
     if longest < 3:
         return good("No three sentences in a row start with the same word.")
@@ -556,12 +588,14 @@ def _flesch_label(score: float) -> str:
 
 @check(id="risk_disclaimer", weight=2)
 def risk_disclaimer(s: Subject) -> Verdict:
-    text = language.normalise(f"{s.document.risk_disclaimer} {s.text}")
-    if s.document.risk_disclaimer.strip() or any(
-        phrase in text for phrase in DISCLAIMER_PHRASES
-    ):
+    if s.document.risk_disclaimer.strip() or _mentions_risk(s.text):
         return good("An investment-risk disclaimer is on the page.")
     return bad("No investment-risk disclaimer: set one in Settings, Site settings.")
+
+
+def _mentions_risk(text: str) -> bool:
+    text = language.normalise(text)
+    return any(phrase in text for phrase in DISCLAIMER_PHRASES)
 
 
 @check(id="review_date")

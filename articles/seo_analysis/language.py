@@ -4,12 +4,16 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+APOSTROPHES = ("’", "‘", "ʼ", "`", "´")
 # "U.S.", "U.K.", "e.g." read as one word each, so "U.S." = "US".
 DOTTED_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+# What every dotted abbreviation holds: searching for it is far quicker than
+# the substitution, which most text does not need.
+DOTTED_INNER = re.compile(r"\.[A-Za-z]\.")
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
-TITLE_ABBREVIATIONS = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|St|Inc|Ltd|Co|No|vs|etc)\.")
+# Abbreviations whose dot ends no sentence.
+TITLES = ("Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Inc", "Ltd", "Co", "No", "vs", "etc")
 
 FUNCTION_WORDS = frozenset(
     """a an the and or but nor of in on at to for from by with without about into
@@ -33,7 +37,35 @@ TRANSITION_PHRASES = (
     "in the meantime|to begin with|as long as|even though|not only|rather than|"
     "in turn|by contrast|to that end|alongside|beyond"
 )
-TRANSITION = re.compile(rf"\b(?:{TRANSITION_PHRASES})\b")
+
+
+def any_of(phrases: Iterable[str]) -> str:
+    """A regex that matches any of `phrases`, as a trie: "al(?:so|though)".
+
+    It matches the same strings as "|".join(phrases), many times quicker: Python's
+    re tries every branch of a flat alternation at every position."""
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [
+            re.escape(char) + pattern(node[char]) for char in sorted(node) if char
+        ]
+        if not branches:
+            return ""
+        group = f"(?:{'|'.join(branches)})"
+        # The end of a phrase that goes on in others: "first" of "firstly".
+        return f"{group}?" if "" in node else group
+
+    return pattern(trie)
+
+
+TRANSITION = re.compile(rf"\b(?:{any_of(TRANSITION_PHRASES.split('|'))})\b")
+TITLE_ABBREVIATION = re.compile(rf"\b({any_of(TITLES)})\.")
 
 BE_FORMS = frozenset(
     "am is are was were be been being get gets got gotten getting".split()
@@ -54,9 +86,17 @@ NOT_PARTICIPLES = frozenset("need indeed seed feed bed red shed hundred".split()
 
 def normalise(text: str) -> str:
     """Lower-case text with one kind of apostrophe and undotted abbreviations."""
-    text = text.translate(APOSTROPHES)
-    text = DOTTED_ABBREVIATION.sub(lambda match: match.group(0).replace(".", ""), text)
-    return text.lower()
+    # str.replace() scans in C; str.translate() looks every character up.
+    for apostrophe in APOSTROPHES:
+        text = text.replace(apostrophe, "'")
+    return undot(text).lower()
+
+
+def undot(text: str) -> str:
+    """ "U.S." as "US"."""
+    if DOTTED_INNER.search(text) is None:
+        return text
+    return DOTTED_ABBREVIATION.sub(lambda match: match.group(0).replace(".", ""), text)
 
 
 @lru_cache(maxsize=65536)
@@ -96,10 +136,7 @@ def content_tokens(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    protected = DOTTED_ABBREVIATION.sub(
-        lambda match: match.group(0).replace(".", ""), text
-    )
-    protected = TITLE_ABBREVIATIONS.sub(r"\1", protected)
+    protected = TITLE_ABBREVIATION.sub(lambda match: match.group(1), undot(text))
     return [part.strip() for part in SENTENCE_END.split(protected) if part.strip()]
 
 

@@ -1,28 +1,28 @@
 """Database side of the analysis: auditing, storing scores, the keyword map."""
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
 from types import SimpleNamespace
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from wagtail.images import get_image_model
+from wagtail.models import Revision
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from articles.blocks import stored_rich_texts
 from articles.models import (
     ArticlePage,
     ArticleSecondaryKeyword,
     ArticleSeoReport,
     Mineral,
 )
-from articles.seo_analysis.adapters import (
-    analyse_article,
-    article_text_items,
-    seo_context_build,
-)
+from articles.seo_analysis.adapters import analyse_article, seo_context_build
 from articles.seo_analysis.core import SeoReport
 from articles.seo_analysis.keyphrases import collision_key, keyword_key, keyword_owners
-from articles.text import LINK
+from articles.text import rich_text_links
 
 
 @dataclass
@@ -41,8 +41,8 @@ class AuditedArticle:
         }
 
 
-# What the analysis and the keyword map read of an article's latest revision:
-# the fields below, its secondary keywords and its minerals.
+# What the analysis reads of an article's latest revision: the fields below and
+# its secondary keywords.
 ANALYSED_FIELDS = (
     "title",
     "seo_title",
@@ -61,23 +61,26 @@ def latest_article_revisions(
     articles: QuerySet[ArticlePage] | None = None,
 ) -> list[ArticlePage]:
     """Every article (or each of `articles`) as its latest revision, as far as the
-    analysis reads it (ANALYSED_FIELDS, secondary keywords, minerals), in a fixed
-    number of queries: an article with unpublished changes takes those from its
-    revision's JSON rather than from Wagtail's rebuilt page (get_latest_revision_
-    as_object() costs a few queries and most of the time per article)."""
+    analysis reads it (ANALYSED_FIELDS, secondary keywords), in a fixed number of
+    queries: an article with unpublished changes takes those, and its minerals,
+    from its revision's JSON rather than from Wagtail's rebuilt page (get_latest_
+    revision_as_object() costs a few queries and most of the time per article).
+    A live row's minerals, which the analysis does not read, load when read."""
     articles = ArticlePage.objects.all() if articles is None else articles
-    pages = list(
-        articles.select_related("latest_revision")
-        .prefetch_related("secondary_keywords", "minerals")
-        .order_by("path")
+    pages = list(articles.prefetch_related("secondary_keywords").order_by("path"))
+    contents = dict(
+        Revision.objects.filter(
+            pk__in=[
+                page.latest_revision_id
+                for page in pages
+                if page.has_unpublished_changes and page.latest_revision_id
+            ]
+        ).values_list("pk", "content")
     )
-    minerals = None
+    minerals = Mineral.objects.in_bulk() if contents else {}
     for page in pages:
-        revision = page.latest_revision
-        if page.has_unpublished_changes and revision is not None:
-            if minerals is None:
-                minerals = Mineral.objects.in_bulk()
-            _read_revision(page, revision.content, minerals)
+        if page.has_unpublished_changes and page.latest_revision_id in contents:
+            _read_revision(page, contents[page.latest_revision_id], minerals)
     image_ids = {page.hero_image_id for page in pages if page.hero_image_id}
     images = get_image_model().objects.in_bulk(image_ids)
     for page in pages:
@@ -155,6 +158,7 @@ def seo_report_refresh(*, page: ArticlePage) -> ArticleSeoReport:
 
 
 def seo_reports_store_all(audited: Iterable[AuditedArticle]) -> None:
+    checks_field = ArticleSeoReport._meta.get_field("checks")
     ArticleSeoReport.objects.bulk_create(
         [
             ArticleSeoReport(
@@ -162,7 +166,12 @@ def seo_reports_store_all(audited: Iterable[AuditedArticle]) -> None:
                 seo_score=item.report.seo_score,
                 readability_score=item.report.readability_score,
                 problems=len(item.report.problems),
-                checks=[check.as_dict() for check in item.report.checks],
+                # An expression keeps Django off its UNNEST insert on PostgreSQL,
+                # whose array of JSON documents psycopg escapes slowly.
+                checks=Value(
+                    [check.as_dict() for check in item.report.checks],
+                    output_field=checks_field,
+                ),
             )
             for item in audited
         ],
@@ -177,18 +186,35 @@ NO_MINERAL = "No mineral"
 SUGGESTIONS_PER_ARTICLE = 3
 
 
+@dataclass(frozen=True)
+class MapArticle:
+    """What the keyword map reads of an article's latest revision."""
+
+    pk: int
+    title: str
+    primary_keyword: str
+    secondary_keywords: list[str]
+    minerals: list[str]
+    # The ids of the pages the article's text links to.
+    links: frozenset[str]
+
+    @property
+    def keywords(self) -> list[str]:
+        return [k for k in [self.primary_keyword, *self.secondary_keywords] if k]
+
+
 @dataclass
 class KeywordRow:
     keyword: str
     kind: str
-    page: ArticlePage
+    page: MapArticle
     collides_with: list[str]
 
 
 @dataclass
 class LinkSuggestion:
-    source: ArticlePage
-    target: ArticlePage
+    source: MapArticle
+    target: MapArticle
     minerals: list[str]
 
 
@@ -209,19 +235,102 @@ class KeywordMap:
         )
 
 
+def map_articles(articles: QuerySet[ArticlePage]) -> list[MapArticle]:
+    """Each of `articles` as its latest revision, as far as the keyword map reads
+    it, in tree order and six queries: an article with unpublished changes takes
+    them from its revision's JSON, the others from their rows; only the rich text
+    of the body is read, for its links."""
+    rows = list(
+        articles.order_by("path").values_list(
+            "pk",
+            "title",
+            "primary_keyword",
+            "has_unpublished_changes",
+            "latest_revision_id",
+        )
+    )
+    drafts = {
+        revision_id: pk
+        for pk, _, _, unpublished, revision_id in rows
+        if unpublished and revision_id is not None
+    }
+    contents = {
+        drafts[revision_id]: content
+        for revision_id, content in Revision.objects.filter(pk__in=drafts).values_list(
+            "pk", "content"
+        )
+    }
+    live = [pk for pk, *_ in rows if pk not in contents]
+    bodies = dict(ArticlePage.objects.filter(pk__in=live).values_list("pk", "body"))
+    secondary: dict[int, list[str]] = {}
+    for page_id, keyword in ArticleSecondaryKeyword.objects.filter(
+        page_id__in=live
+    ).values_list("page_id", "keyword"):
+        secondary.setdefault(page_id, []).append(keyword)
+    names = dict(Mineral.objects.values_list("pk", "name"))
+    minerals: dict[int, list[str]] = {}
+    for page_id, mineral_id in ArticlePage.minerals.through.objects.filter(
+        articlepage_id__in=live
+    ).values_list("articlepage_id", "mineral_id"):
+        minerals.setdefault(page_id, []).append(names[mineral_id])
+    body_field = ArticlePage._meta.get_field("body")
+    articles = []
+    for pk, title, primary, _, _ in rows:
+        body = bodies.get(pk)
+        content = contents.get(pk)
+        if content is not None:
+            title = content.get("title", title)
+            primary = content.get("primary_keyword") or ""
+            body = body_field.to_python(content.get("body"))
+            keywords = [
+                item["keyword"]
+                for item in sorted(
+                    content.get("secondary_keywords", []),
+                    key=lambda item: item["sort_order"],
+                )
+            ]
+            mineral_names = [
+                names[mineral]
+                for mineral in content.get("minerals", [])
+                if mineral in names
+            ]
+        else:
+            keywords = secondary.get(pk, [])
+            mineral_names = minerals.get(pk, [])
+        articles.append(
+            MapArticle(
+                pk=pk,
+                title=title,
+                primary_keyword=primary,
+                secondary_keywords=keywords,
+                minerals=sorted(mineral_names),
+                links=_page_links(body_field.stream_block, body.raw_data),
+            )
+        )
+    return articles
+
+
+def _page_links(block, raw_body) -> frozenset[str]:
+    return frozenset(
+        href.removeprefix("page:")
+        for source in stored_rich_texts(block, raw_body)
+        # Each link to a page says so in its attributes.
+        if "linktype" in source.lower()
+        for href in rich_text_links(source)
+        if href.startswith("page:")
+    )
+
+
 def keyword_map_build(*, user: AbstractBaseUser) -> KeywordMap:
     """The keywords of the articles `user` may edit, grouped by mineral, their
     collisions marked and missing links between them suggested."""
     editable = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
-    pages = latest_article_revisions(
-        ArticlePage.objects.filter(pk__in=editable.values("pk"))
-    )
-    owners = keyword_owners((page.pk, page.title, page.keywords) for page in pages)
-    minerals = {page.pk: sorted(m.name for m in page.minerals.all()) for page in pages}
+    articles = map_articles(ArticlePage.objects.filter(pk__in=editable.values("pk")))
+    owners = keyword_owners((page.pk, page.title, page.keywords) for page in articles)
     groups: dict[str, list[KeywordRow]] = {}
-    for page in pages:
+    for page in articles:
         kinds = [("primary", page.primary_keyword)] + [
-            ("secondary", keyword) for keyword in page.secondary_keyword_list
+            ("secondary", keyword) for keyword in page.secondary_keywords
         ]
         for kind, keyword in kinds:
             key = keyword_key(keyword)
@@ -235,37 +344,51 @@ def keyword_map_build(*, user: AbstractBaseUser) -> KeywordMap:
                 }
             )
             row = KeywordRow(keyword, kind, page, others)
-            for mineral in minerals[page.pk] or [NO_MINERAL]:
+            for mineral in page.minerals or [NO_MINERAL]:
                 groups.setdefault(mineral, []).append(row)
     return KeywordMap(
         groups=sorted(
             groups.items(), key=lambda item: (item[0] == NO_MINERAL, item[0])
         ),
-        suggestions=_link_suggestions(pages, minerals),
+        suggestions=link_suggestions(articles),
     )
 
 
-def _link_suggestions(
-    pages: list[ArticlePage], minerals: dict[int, list[str]]
-) -> list[LinkSuggestion]:
-    links = {
-        page.pk: {
-            item.href.removeprefix("page:")
-            for item in article_text_items(page)
-            if item.kind == LINK and item.href.startswith("page:")
-        }
-        for page in pages
-    }
+def link_suggestions(articles: list[MapArticle]) -> list[LinkSuggestion]:
+    """For each article, up to three others it does not link to, those sharing
+    the most minerals first, then by title (then tree order)."""
+    order = {page.pk: position for position, page in enumerate(articles)}
+
+    def by_title(page: MapArticle) -> tuple[str, int]:
+        return page.title, order[page.pk]
+
+    # Articles with the same minerals are alike as targets: compare each source
+    # with every set of minerals rather than with every article.
+    alike: dict[frozenset[str], list[MapArticle]] = {}
+    for page in articles:
+        if page.minerals:
+            alike.setdefault(frozenset(page.minerals), []).append(page)
+    for pages in alike.values():
+        pages.sort(key=by_title)
     suggestions = []
-    for source in pages:
-        candidates = []
-        for target in pages:
-            shared = sorted(set(minerals[source.pk]) & set(minerals[target.pk]))
-            if target.pk == source.pk or not shared:
-                continue
-            if str(target.pk) in links[source.pk]:
-                continue
-            candidates.append(LinkSuggestion(source, target, shared))
-        candidates.sort(key=lambda item: (-len(item.minerals), item.target.title))
-        suggestions.extend(candidates[:SUGGESTIONS_PER_ARTICLE])
+    for source in articles:
+        own = set(source.minerals)
+        by_count: dict[int, list[tuple[list[str], list[MapArticle]]]] = {}
+        for minerals, pages in alike.items():
+            if shared := sorted(own & minerals):
+                by_count.setdefault(len(shared), []).append((shared, pages))
+        found: list[LinkSuggestion] = []
+        for count in sorted(by_count, reverse=True):
+            candidates = heapq.merge(
+                *(zip(pages, repeat(shared)) for shared, pages in by_count[count]),
+                key=lambda candidate: by_title(candidate[0]),
+            )
+            for target, shared in candidates:
+                if target.pk != source.pk and str(target.pk) not in source.links:
+                    found.append(LinkSuggestion(source, target, shared))
+                    if len(found) == SUGGESTIONS_PER_ARTICLE:
+                        break
+            if len(found) == SUGGESTIONS_PER_ARTICLE:
+                break
+        suggestions.extend(found)
     return suggestions

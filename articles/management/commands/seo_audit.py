@@ -1,4 +1,5 @@
 import argparse
+import gc
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -37,6 +38,16 @@ class Command(BaseCommand):
         parser.add_argument("--path", help="Audit only the article at this URL path.")
 
     def handle(self, *args, **options):
+        # The audit keeps every article in memory while it makes millions of
+        # short-lived objects, which reference counting frees: the cyclic
+        # collector's repeated passes over that heap cost a fifth of its time.
+        gc.disable()
+        try:
+            self.audit(options)
+        finally:
+            gc.enable()
+
+    def audit(self, options) -> None:
         path = options["path"]
         if path is not None:
             path = "/" + path.strip().strip("/") + "/" if path.strip("/ ") else "/"

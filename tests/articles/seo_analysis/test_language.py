@@ -1,5 +1,8 @@
 """Matching rules and title widths: plain functions, no database."""
 
+import random
+import re
+
 from articles.seo_analysis import language
 from articles.seo_analysis.widths import cut_title, text_width
 
@@ -43,3 +46,16 @@ def test_cut_title_keeps_whole_words_within_600_px():
     assert text_width(shown) <= 600
     assert title.startswith(shown.removesuffix(" ..."))
     assert cut_title("Short title") == "Short title"
+
+
+def test_phrase_trie_matches_what_the_plain_alternation_matches():
+    phrases = language.TRANSITION_PHRASES.split("|")
+    plain = re.compile(rf"\b(?:{language.TRANSITION_PHRASES})\b")
+    pieces = [*phrases, "so's", "also_", "then1", "in  turn", "inturn", "first-ly"]
+    chooser = random.Random(9)  # noqa: S311 (test data)
+    for _ in range(3000):
+        text = " ".join(chooser.choices(pieces, k=chooser.randint(0, 6)))
+        found = language.TRANSITION.search(text) is not None
+        assert found == (plain.search(text) is not None), text
+    assert not language.TRANSITION.search("the firsts are inturn")
+    assert language.TRANSITION.search("in turn")

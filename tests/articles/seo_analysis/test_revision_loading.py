@@ -11,10 +11,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import ArticlePage
-from articles.seo_analysis.adapters import article_document, seo_context_build
+from articles.seo_analysis.adapters import (
+    article_document,
+    article_text_items,
+    seo_context_build,
+)
 from articles.seo_analysis.core import analyse
-from articles.seo_analysis.services import latest_article_revisions, page_path
-from tests.builders import every_block_body, make_article, make_image, make_mineral
+from articles.seo_analysis.services import (
+    latest_article_revisions,
+    map_articles,
+    page_path,
+)
+from articles.text import LINK
+from tests.builders import (
+    every_block_body,
+    make_article,
+    make_image,
+    make_mineral,
+    paragraph,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +157,118 @@ def test_loading_takes_the_same_queries_for_three_articles_as_for_thirty(db):
 
     few = add(3)
     assert add(27) == few
+
+
+def page_link(page: ArticlePage, text: str = "see") -> str:
+    return f'<a linktype="page" id="{page.pk}">{text}</a>'
+
+
+def linking_body(
+    image, targets: list[ArticlePage], unlinked: ArticlePage
+) -> list[dict]:
+    """Every block type, a link to one of `targets` in each kind of rich text, and
+    link markup to `unlinked` in plain text, where it is no link."""
+    first, second, third, fourth = targets
+    return [
+        *every_block_body(image),
+        paragraph(f"Read {page_link(first)} and {page_link(first, 'again')}."),
+        {
+            "type": "numbered_section",
+            "value": {
+                "number": 2,
+                "heading": "More",
+                "content": [
+                    {
+                        "type": "list",
+                        "value": {"style": "bulleted", "items": [page_link(second)]},
+                    }
+                ],
+            },
+        },
+        {
+            "type": "table",
+            "value": {
+                "caption": "Links",
+                "table": {
+                    "columns": [
+                        {"type": "text", "heading": "Plain"},
+                        {"type": "rich_text", "heading": "Rich"},
+                    ],
+                    "rows": [{"values": [page_link(unlinked), page_link(third)]}],
+                },
+            },
+        },
+        {
+            "type": "call_to_action",
+            "value": {
+                "heading": "Ask",
+                "text": f'<p>{page_link(fourth)} <a href="/x/">out</a></p>',
+                "button_label": "Go",
+            },
+        },
+    ]
+
+
+def map_view_of_rebuilt(page: ArticlePage) -> dict:
+    """What the keyword map takes from an article, read from Wagtail's rebuilt page
+    and the analysis's own text items."""
+    rebuilt = ArticlePage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    return {
+        "pk": rebuilt.pk,
+        "title": rebuilt.title,
+        "keywords": rebuilt.keywords,
+        "minerals": sorted(mineral.name for mineral in rebuilt.minerals.all()),
+        "links": {
+            item.href.removeprefix("page:")
+            for item in article_text_items(rebuilt)
+            if item.kind == LINK and item.href.startswith("page:")
+        },
+    }
+
+
+def test_keyword_map_reads_what_wagtails_rebuilt_pages_show(seed):
+    image = make_image("Open pit at Saindak")
+    copper, gold = make_mineral("Copper"), make_mineral("Gold")
+    others = [
+        make_article(title=f"Target {n}", slug=f"target-{n}", minerals=[gold])
+        for n in range(4)
+    ]
+    live = make_article(
+        title="Links everywhere",
+        slug="links-everywhere",
+        body=linking_body(image, others, seed),
+        minerals=[copper],
+        secondary_keywords=["Saindak copper", "Chagai gold"],
+        primary_keyword="copper links",
+    )
+    drafted = make_article(title="Drafted", slug="drafted", minerals=[copper])
+    with_new_draft(
+        drafted,
+        title="Drafted, renamed",
+        body=linking_body(image, others[::-1], seed),
+        minerals=[gold],
+        secondary_keywords=["gold Gilgit", "Hunza gold"],
+        primary_keyword="gold drafts",
+    )
+    never_published = make_article(
+        title="Never published",
+        slug="never-published",
+        publish=False,
+        body=[paragraph(page_link(live))],
+    )
+    mapped = {
+        article.pk: {
+            "pk": article.pk,
+            "title": article.title,
+            "keywords": article.keywords,
+            "minerals": article.minerals,
+            "links": set(article.links),
+        }
+        for article in map_articles(ArticlePage.objects.all())
+    }
+    pages = [seed, *others, live, drafted, never_published]
+    assert mapped == {page.pk: map_view_of_rebuilt(page) for page in pages}
+    assert mapped[live.pk]["links"] == {str(page.pk) for page in others}
+    assert mapped[drafted.pk]["title"] == "Drafted, renamed"
+    assert mapped[drafted.pk]["minerals"] == ["Gold"]
+    assert mapped[never_published.pk]["links"] == {str(live.pk)}
