@@ -41,11 +41,13 @@ class Command(BaseCommand):
         # The audit keeps every article in memory while it makes millions of
         # short-lived objects, which reference counting frees: the cyclic
         # collector's repeated passes over that heap cost a fifth of its time.
-        gc.disable()
+        # It still runs, a hundred times less often, so cycles stay bounded.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(thresholds[0] * 100, *thresholds[1:])
         try:
             self.audit(options)
         finally:
-            gc.enable()
+            gc.set_threshold(*thresholds)
 
     def audit(self, options) -> None:
         path = options["path"]
