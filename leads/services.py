@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -72,7 +72,7 @@ def lead_create(
         # A repeated token is refused by the unique constraint, so the first
         # submission costs no lookup.
         with transaction.atomic():
-            lead.contact = contact_link(lead=lead) if lead.email else None
+            lead.contact_id = contact_link(lead=lead) if lead.email else None
             if settings.LEADS_AUTO_ASSIGN and not spam_reason and not lead.owner_id:
                 lead.owner = sales_next_owner()
             lead.save()
@@ -94,37 +94,45 @@ def lead_create(
     return lead, True
 
 
-def contact_link(*, lead: Lead) -> Contact:
-    """The contact of `lead`'s address, made if new, its first or last touch
-    moved to `lead` when it is earlier or later; call inside a transaction."""
+def contact_link(*, lead: Lead) -> int:
+    """The id of the contact of `lead`'s address, made if new, its first or
+    last touch moved to `lead` when it is earlier or later.
+
+    One INSERT ... ON CONFLICT (email) DO UPDATE: two first enquiries at once
+    make one contact, and the enquiries of one contact take turns on its row
+    (a spooled one may be older than its first touch).
+    """
     email = email_normalise(lead.email)
-    # get_or_create retries a get when a concurrent first enquiry's INSERT
-    # won the unique email, so two at once make one contact.
-    contact, created = Contact.objects.get_or_create(
-        email=email,
-        defaults={
-            "domain": email_domain(email),
-            "first_seen_at": lead.created_at,
-            "last_seen_at": lead.created_at,
-        },
-    )
-    if created:
-        contact.touch("first", lead)
-        contact.touch("last", lead)
-        contact.save()
-        return contact
-    # Enquiries of one contact take turns here (a spooled one may be older).
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    changed = []
-    if lead.created_at < contact.first_seen_at:
-        contact.touch("first", lead)
-        changed += contact.touch_fields("first")
-    if lead.created_at >= contact.last_seen_at:
-        contact.touch("last", lead)
-        changed += contact.touch_fields("last")
-    if changed:
-        contact.save(update_fields=changed)
-    return contact
+    contact = Contact(email=email, domain=email_domain(email))
+    contact.touch("first", lead)
+    contact.touch("last", lead)
+    meta = Contact._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    touches = []
+    for which, moves in (("first", "<"), ("last", ">=")):
+        seen = quote(f"{which}_seen_at")
+        for name in contact.touch_fields(which):
+            column = quote(meta.get_field(name).column)
+            touches.append(
+                f"{column} = CASE WHEN excluded.{seen} {moves} {table}.{seen} "
+                f"THEN excluded.{column} ELSE {table}.{column} END"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote(meta.get_field('email').column)}) "
+            f"DO UPDATE SET {', '.join(touches)} "
+            f"RETURNING {quote(meta.pk.column)}",
+            [
+                field.get_db_prep_save(getattr(contact, field.attname), connection)
+                for field in fields
+            ],
+        )
+        return cursor.fetchone()[0]
 
 
 def contacts_without_leads_delete() -> int:
