@@ -326,7 +326,7 @@ class RateCounter(models.Model):
 
     key = models.CharField(max_length=100, primary_key=True)
     count = models.PositiveIntegerField()
-    expires_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return self.key

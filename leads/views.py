@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -175,28 +174,25 @@ def enquiry(request):
         except DATABASE_UNREACHABLE:
             return render_confirmation_offline(request, form)
     # Only a submission that would be kept counts: a reader who corrects a
-    # mistake is not refused for it. The count commits with the lead: one
-    # commit, and concurrent enquiries from one address take turns on its row.
+    # mistake is not refused for it.
     try:
-        with transaction.atomic():
-            verdict = rate_limit_hit(client_address(request))
-            if verdict.allowed:
-                pages = _live_pages(form)
-                source_id = form.cleaned_data.get("source_page")
-                lead_create(
-                    lead=form.save(commit=False),
-                    minerals=form.cleaned_data["minerals"],
-                    source_page=next((p for p in pages if p.pk == source_id), None),
-                    form_token=form.cleaned_data["form_token"],
-                    spam_reason=form.spam_reason,
-                )
-        if not verdict.allowed:
-            return too_many_requests(request, verdict.retry_at)
-        return HttpResponseSeeOther(thank_you_url(request, pages))
+        verdict = rate_limit_hit(client_address(request))
+        if verdict.allowed:
+            pages = _live_pages(form)
+            source_id = form.cleaned_data.get("source_page")
+            lead_create(
+                lead=form.save(commit=False),
+                minerals=form.cleaned_data["minerals"],
+                source_page=next((p for p in pages if p.pk == source_id), None),
+                form_token=form.cleaned_data["form_token"],
+                spam_reason=form.spam_reason,
+            )
+            return HttpResponseSeeOther(thank_you_url(request, pages))
     except DATABASE_UNREACHABLE:
         # Never lose a lead to a database outage: the worker replays the spool.
         _spool(form)
         return HttpResponseSeeOther(known_thank_you_url())
+    return too_many_requests(request, verdict.retry_at)
 
 
 def _spool(form: LeadForm) -> None:
