@@ -8,10 +8,11 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, router, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
@@ -42,6 +43,15 @@ def _enqueue_notifications(lead_id: int, *, acknowledge: bool) -> None:
         logger.exception("Could not queue the notification for lead %s", lead_id)
 
 
+def _queue_is_in_lead_database() -> bool:
+    """Whether the lead tasks are queued as rows of the leads' own database."""
+    from leads.tasks import send_lead_notification
+
+    return isinstance(
+        send_lead_notification.get_backend(), DatabaseBackend
+    ) and router.db_for_write(DBTaskResult) == router.db_for_write(Lead)
+
+
 def lead_create(
     *,
     lead: Lead,
@@ -68,6 +78,7 @@ def lead_create(
         lead.notification_state = Lead.NotificationState.SKIPPED
     # The source page was just read from the database: no query to check it.
     lead.full_clean(exclude=["source_page"], validate_constraints=False)
+    queue_with_lead = not spam_reason and _queue_is_in_lead_database()
     try:
         # A repeated token is refused by the unique constraint, so the first
         # submission costs no lookup.
@@ -80,6 +91,14 @@ def lead_create(
             through.objects.bulk_create(
                 [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
             )
+            if queue_with_lead:
+                # The queue is a table of this database: the tasks are written
+                # in the lead's transaction, so a worker sees them when it
+                # commits, never without it, and they cost no commit of their
+                # own. The savepoint keeps a failing queue from taking the
+                # lead along.
+                with transaction.atomic():
+                    _enqueue_notifications(lead.pk, acknowledge=True)
     except IntegrityError:
         # A repeated token, or two requests with one token at the same moment:
         # the first one won.
@@ -87,7 +106,8 @@ def lead_create(
             raise
         lead.pk = None
         return Lead.objects.get(submission_token=form_token), False
-    if not spam_reason:
+    if not spam_reason and not queue_with_lead:
+        # Any other queue is told once the lead is committed.
         transaction.on_commit(
             lambda: _enqueue_notifications(lead.pk, acknowledge=True), robust=True
         )
