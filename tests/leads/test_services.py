@@ -1,5 +1,6 @@
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,20 +22,19 @@ def lead_tasks():
 
 def tasks_seen_by_a_worker() -> list[dict]:
     """The lead tasks another connection (a worker's) sees right now."""
-    seen = []
-
-    def look():
-        try:
-            seen.extend(task.args_kwargs["kwargs"] for task in lead_tasks())
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=look)
-    worker.start()
-    worker.join()
-    return seen
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_tasks_seen_on_a_new_connection).result()
 
 
+def _tasks_seen_on_a_new_connection() -> list[dict]:
+    try:
+        return [task.args_kwargs["kwargs"] for task in lead_tasks()]
+    finally:
+        connection.close()
+
+
+# PostgreSQL: SQLite's in-memory test database locks the table for the reader.
+@requires_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_notification_is_queued_only_after_the_transaction_commits():
     with transaction.atomic():
