@@ -511,6 +511,8 @@ LEADS_NOTIFY_EMAILS = env_list("LEADS_NOTIFY_EMAILS")
 # Valid enquiries per client address (IPv6: per /64) and period, e.g. 5/10m;
 # 0 switches the limit off. The address is articles.client_address's.
 LEADS_RATE_LIMIT = os.environ.get("LEADS_RATE_LIMIT", "5/10m")
+# How often the worker deletes the counts of windows that have ended.
+LEADS_RATE_PRUNE_SECONDS = 60 * 60
 # 1: also mail the visitor a short acknowledgement.
 LEADS_ACKNOWLEDGE = env_bool("LEADS_ACKNOWLEDGE", False)
 # Days after its last change that a won, lost or spam lead's personal data is erased.

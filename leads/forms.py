@@ -34,6 +34,13 @@ class MineralsField(forms.ModelMultipleChoiceField):
     """Checked against the database, or, when it cannot be reached, against
     the copy of the mineral ids kept on this host; then the ids, not minerals."""
 
+    def clean(self, value):
+        # None chosen, as in most enquiries: an empty list, where Django's
+        # empty queryset builds a whole query to return nothing.
+        if not value and not self.required:
+            return []
+        return super().clean(value)
+
     def _check_values(self, value):
         try:
             return super()._check_values(value)

@@ -4,6 +4,7 @@ import logging
 
 from articles.periodic import periodic_job
 from leads.offline import DATABASE_UNREACHABLE, offline_copies_refresh
+from leads.ratelimit import rate_counters_prune
 from leads.services import lead_erase_expired, lead_follow_ups_queue
 from leads.spool import spool_replay
 
@@ -44,3 +45,9 @@ def queue_follow_ups() -> None:
     count = lead_follow_ups_queue()
     if count:
         logger.info("Follow-up: queued %d reminder(s)", count)
+
+
+@periodic_job("leads.prune_rate_counters", every="LEADS_RATE_PRUNE_SECONDS")
+def prune_rate_counters() -> int:
+    """Forget the rate limit's counts of windows that have ended."""
+    return rate_counters_prune()

@@ -320,6 +320,18 @@ class FreeMailDomain(models.Model):
         return self.domain
 
 
+class RateCounter(models.Model):
+    """Valid enquiries from one address (IPv6: one /64) in one fixed window of
+    LEADS_RATE_LIMIT, counted by leads.ratelimit in one atomic statement."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    count = models.PositiveIntegerField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class ContactPage(SeoPage):
     intro = RichTextField(features=["bold", "italic", "link"], blank=True)
 

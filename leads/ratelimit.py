@@ -1,15 +1,18 @@
-"""Per-address limit on valid enquiries (IPv6: per /64), counted in the shared
-default cache so that it holds across gunicorn workers and servers (database
-cache, or Redis)."""
+"""Per-address limit on valid enquiries (IPv6: per /64), counted in the
+database (RateCounter) so that it holds across gunicorn workers and servers.
+Expired counts are deleted by a periodic job (leads/jobs.py)."""
 
 import ipaddress
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from leads.models import RateCounter
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -40,10 +43,6 @@ def parse_rate(value: str) -> Rate | None:
     return Rate(int(match[1]), int(match[2] or 1) * UNITS[match[3]])
 
 
-# Limits up to this many attempts read all their slots in one cache query.
-SLOTS_READ_AT_ONCE = 20
-
-
 def rate_limit_key(address: str) -> str:
     """What one visitor's attempts are counted under: an IPv4 address, or the
     /64 network of an IPv6 one, since a single host is handed a whole /64."""
@@ -64,26 +63,38 @@ def rate_limit_hit(ip: str, *, now: float | None = None) -> Verdict:
         return Verdict(allowed=True, retry_at=now)
     window = int(now // rate.seconds)
     retry_at = float((window + 1) * rate.seconds)
-    key = f"leads:rate:{rate_limit_key(ip)}:{rate.seconds}:{window}"
-    timeout = rate.seconds + 5
-    # Each attempt claims the next free numbered slot with add(), which is
-    # atomic on the database cache (a unique key) and on Redis (SET NX), so
-    # simultaneous requests on any worker or server never share a count.
-    if rate.count <= SLOTS_READ_AT_ONCE:
-        # A usual limit (a handful): one read shows which slots are taken.
-        names = [f"{key}:{slot}" for slot in range(1, rate.count + 1)]
-        taken = cache.get_many(names)
-        slot = next(
-            (number for number, name in enumerate(names, 1) if name not in taken),
-            rate.count + 1,
+    count = rate_counter_increment(
+        key=f"{rate_limit_key(ip)}:{rate.seconds}:{window}",
+        expires_at=datetime.fromtimestamp(retry_at, tz=UTC),
+    )
+    return Verdict(allowed=count <= rate.count, retry_at=retry_at)
+
+
+def rate_counter_increment(*, key: str, expires_at: datetime) -> int:
+    """Add one to the count under `key`; the count it makes.
+
+    One INSERT ... ON CONFLICT DO UPDATE ... RETURNING: atomic on PostgreSQL
+    (the conflicting row is locked) and on SQLite (one writer), so simultaneous
+    requests on any worker or server never share a count. A refused attempt
+    counts too, which changes nothing: the window is fixed.
+    """
+    quote = connection.ops.quote_name
+    table = quote(RateCounter._meta.db_table)
+    expires = RateCounter._meta.get_field("expires_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('key')}, {quote('count')}, "  # noqa: S608
+            f"{quote('expires_at')}) VALUES (%s, 1, %s) "
+            f"ON CONFLICT ({quote('key')}) DO UPDATE "
+            f"SET {quote('count')} = {table}.{quote('count')} + 1 "
+            f"RETURNING {quote('count')}",
+            [key, expires.get_db_prep_save(expires_at, connection)],
         )
-        while slot <= rate.count and not cache.add(f"{key}:{slot}", 1, timeout):
-            slot += 1
-        return Verdict(allowed=slot <= rate.count, retry_at=retry_at)
-    # A large limit: the plain key hints where the free slots start.
-    slot = max(int(cache.get(key, 0)), 0) + 1
-    while slot <= rate.count and not cache.add(f"{key}:{slot}", 1, timeout):
-        slot += 1
-    if slot <= rate.count:
-        cache.set(key, slot, timeout)
-    return Verdict(allowed=slot <= rate.count, retry_at=retry_at)
+        return cursor.fetchone()[0]
+
+
+def rate_counters_prune(*, now: datetime | None = None) -> int:
+    """Delete the counts of windows that have ended; how many."""
+    expired = RateCounter.objects.filter(expires_at__lte=now or datetime.now(UTC))
+    count, _ = expired.delete()
+    return count

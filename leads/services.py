@@ -8,10 +8,11 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, router, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Page
 
@@ -42,6 +43,15 @@ def _enqueue_notifications(lead_id: int, *, acknowledge: bool) -> None:
         logger.exception("Could not queue the notification for lead %s", lead_id)
 
 
+def _queue_is_in_lead_database() -> bool:
+    """Whether the lead tasks are queued as rows of the leads' own database."""
+    from leads.tasks import send_lead_notification
+
+    return isinstance(
+        send_lead_notification.get_backend(), DatabaseBackend
+    ) and router.db_for_write(DBTaskResult) == router.db_for_write(Lead)
+
+
 def lead_create(
     *,
     lead: Lead,
@@ -68,11 +78,12 @@ def lead_create(
         lead.notification_state = Lead.NotificationState.SKIPPED
     # The source page was just read from the database: no query to check it.
     lead.full_clean(exclude=["source_page"], validate_constraints=False)
+    queue_with_lead = not spam_reason and _queue_is_in_lead_database()
     try:
         # A repeated token is refused by the unique constraint, so the first
         # submission costs no lookup.
         with transaction.atomic():
-            lead.contact = contact_link(lead=lead) if lead.email else None
+            lead.contact_id = contact_link(lead=lead) if lead.email else None
             if settings.LEADS_AUTO_ASSIGN and not spam_reason and not lead.owner_id:
                 lead.owner = sales_next_owner()
             lead.save()
@@ -80,6 +91,14 @@ def lead_create(
             through.objects.bulk_create(
                 [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
             )
+            if queue_with_lead:
+                # The queue is a table of this database: the tasks are written
+                # in the lead's transaction, so a worker sees them when it
+                # commits, never without it, and they cost no commit of their
+                # own. The savepoint keeps a failing queue from taking the
+                # lead along.
+                with transaction.atomic():
+                    _enqueue_notifications(lead.pk, acknowledge=True)
     except IntegrityError:
         # A repeated token, or two requests with one token at the same moment:
         # the first one won.
@@ -87,44 +106,53 @@ def lead_create(
             raise
         lead.pk = None
         return Lead.objects.get(submission_token=form_token), False
-    if not spam_reason:
+    if not spam_reason and not queue_with_lead:
+        # Any other queue is told once the lead is committed.
         transaction.on_commit(
             lambda: _enqueue_notifications(lead.pk, acknowledge=True), robust=True
         )
     return lead, True
 
 
-def contact_link(*, lead: Lead) -> Contact:
-    """The contact of `lead`'s address, made if new, its first or last touch
-    moved to `lead` when it is earlier or later; call inside a transaction."""
+def contact_link(*, lead: Lead) -> int:
+    """The id of the contact of `lead`'s address, made if new, its first or
+    last touch moved to `lead` when it is earlier or later.
+
+    One INSERT ... ON CONFLICT (email) DO UPDATE: two first enquiries at once
+    make one contact, and the enquiries of one contact take turns on its row
+    (a spooled one may be older than its first touch).
+    """
     email = email_normalise(lead.email)
-    # get_or_create retries a get when a concurrent first enquiry's INSERT
-    # won the unique email, so two at once make one contact.
-    contact, created = Contact.objects.get_or_create(
-        email=email,
-        defaults={
-            "domain": email_domain(email),
-            "first_seen_at": lead.created_at,
-            "last_seen_at": lead.created_at,
-        },
-    )
-    if created:
-        contact.touch("first", lead)
-        contact.touch("last", lead)
-        contact.save()
-        return contact
-    # Enquiries of one contact take turns here (a spooled one may be older).
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    changed = []
-    if lead.created_at < contact.first_seen_at:
-        contact.touch("first", lead)
-        changed += contact.touch_fields("first")
-    if lead.created_at >= contact.last_seen_at:
-        contact.touch("last", lead)
-        changed += contact.touch_fields("last")
-    if changed:
-        contact.save(update_fields=changed)
-    return contact
+    contact = Contact(email=email, domain=email_domain(email))
+    contact.touch("first", lead)
+    contact.touch("last", lead)
+    meta = Contact._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    touches = []
+    for which, moves in (("first", "<"), ("last", ">=")):
+        seen = quote(f"{which}_seen_at")
+        for name in contact.touch_fields(which):
+            column = quote(meta.get_field(name).column)
+            touches.append(
+                f"{column} = CASE WHEN excluded.{seen} {moves} {table}.{seen} "
+                f"THEN excluded.{column} ELSE {table}.{column} END"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote(meta.get_field('email').column)}) "
+            f"DO UPDATE SET {', '.join(touches)} "
+            f"RETURNING {quote(meta.pk.column)}",
+            [
+                field.get_db_prep_save(getattr(contact, field.attname), connection)
+                for field in fields
+            ],
+        )
+        return cursor.fetchone()[0]
 
 
 def contacts_without_leads_delete() -> int:

@@ -89,7 +89,7 @@ def make_lead(**overrides) -> Lead:
         lead = Lead.objects.create(**fields)
         lead.minerals.set(minerals)
         if lead.email and lead.erased_at is None:
-            lead.contact = contact_link(lead=lead)
+            lead.contact_id = contact_link(lead=lead)
             lead.save(update_fields=["contact"])
     return lead
 

@@ -1,7 +1,8 @@
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 from articles.page_cache import page_cache_key
 from leads.models import Lead
@@ -349,6 +350,33 @@ def test_lead_from_a_draft_or_private_page_records_no_source(client, pages, kind
     assert client.post(ENQUIRY, form_data(source_page=page.pk)).status_code == 303
     lead = Lead.objects.get()
     assert (lead.source_page, lead.source_title, lead.source_url) == (None, "", "")
+
+
+def test_an_accepted_enquiry_takes_at_most_eleven_queries(
+    client, article, django_assert_max_num_queries
+):
+    # The count, the source and thank-you pages, the contact, the lead, its
+    # task, the site root paths (from the cache, twice), and the beginning and
+    # end of the lead's transaction (here a savepoint) and of the task's
+    # savepoint.
+    client.post(ENQUIRY, form_data(source_page=article.pk))
+    with django_assert_max_num_queries(11):
+        response = client.post(ENQUIRY, form_data(source_page=article.pk))
+    assert response.status_code == 303
+    assert Lead.objects.count() == lead_tasks().count() == 2
+
+
+@override_settings(ALLOWED_HOSTS=["testserver", "other.example"])
+def test_with_two_sites_readers_go_to_the_thank_you_page_of_the_right_site(
+    client, pages
+):
+    Site.objects.create(hostname="other.example", root_page=pages["privacy"])
+    thank_you = pages["thank_you"]
+    here = client.post(ENQUIRY, form_data())
+    elsewhere = client.post(ENQUIRY, form_data(), HTTP_HOST="other.example")
+    assert here.status_code == elsewhere.status_code == 303
+    assert here["Location"] == "/thank-you/"
+    assert elsewhere["Location"] == thank_you.full_url
 
 
 def test_private_thank_you_page_is_not_where_readers_are_sent(client, pages):

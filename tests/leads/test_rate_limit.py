@@ -8,8 +8,10 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
+from articles.periodic import registered_jobs
 from leads.checks import check_rate_limit
-from leads.models import Lead
+from leads.jobs import prune_rate_counters
+from leads.models import Lead, RateCounter
 from leads.ratelimit import parse_rate, rate_limit_hit, rate_limit_key
 from tests.leads.builders import form_data, parse
 from tests.leads.servers import gunicorn, requires_postgresql
@@ -71,6 +73,42 @@ def test_simultaneous_attempts_never_share_a_count(clean_cache):
     with ThreadPoolExecutor(max_workers=20) as pool:
         verdicts = list(pool.map(attempt, range(20)))
     assert verdicts.count(True) == 5
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT="5/10m")
+def test_an_attempt_is_counted_in_one_statement(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        verdict = rate_limit_hit("203.0.113.9", now=1_000_000.0)
+    assert verdict.allowed
+    assert verdict.retry_at == 1_000_200.0
+    assert RateCounter.objects.get().count == 1
+
+
+@requires_postgresql
+@pytest.mark.django_db
+def test_counts_are_written_past_the_write_ahead_log_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE relname = %s",
+            [RateCounter._meta.db_table],
+        )
+        assert cursor.fetchone() == ("u",)
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT=TWO_A_DAY)
+def test_the_worker_forgets_ended_windows_and_keeps_the_current_one():
+    assert rate_limit_hit("203.0.113.5", now=1_000_000.0).allowed
+    assert rate_limit_hit("203.0.113.6").allowed
+    assert "leads.prune_rate_counters" in [job.name for job in registered_jobs()]
+    assert prune_rate_counters() == 1
+    assert [
+        key.split(":")[0] for key in RateCounter.objects.values_list("key", flat=True)
+    ] == ["203.0.113.6"]
+    # The current window still counts the attempt made before the pruning.
+    assert rate_limit_hit("203.0.113.6").allowed
+    assert not rate_limit_hit("203.0.113.6").allowed
 
 
 @pytest.mark.django_db
