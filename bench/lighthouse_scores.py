@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^lighthouse (\w+) (\{.*\})$", re.M)
+METRICS = re.compile(r"^lighthouse-metrics (\w+) (\{.*\})$", re.M)
 
 
 def main() -> int:
@@ -45,6 +46,14 @@ def main() -> int:
     print(f"{'page':<10}" + "".join(f"{c:>16}" for c in categories))  # noqa: T201
     for name, page in scores.items():
         print(f"{name:<10}" + "".join(f"{page[c]:>16}" for c in categories))  # noqa: T201
+    found = METRICS.findall(result.stdout)
+    metrics = {name: json.loads(values) for name, values in found}
+    if metrics:
+        names = list(next(iter(metrics.values())))
+        print()  # noqa: T201
+        print(f"{'page':<10}" + "".join(f"{n[:24]:>26}" for n in names))  # noqa: T201
+        for name, page in metrics.items():
+            print(f"{name:<10}" + "".join(f"{page[n]:>26}" for n in names))  # noqa: T201
     return 0 if result.returncode == 0 else result.returncode
 
 
