@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -34,7 +35,13 @@ from functools import cache
 from http import HTTPStatus
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -100,13 +107,26 @@ def _upsert_sql() -> str:
     )
 
 
+# SQLite databases in shared-cache mode (the test suite's in-memory one) answer
+# "database table is locked" at once instead of waiting out the busy timeout:
+# the increment is tried again this many times, a little later each time.
+SQLITE_LOCKED_TRIES = 20
+
+
 def counts_add(rows: list[tuple[int, date, int, int]]) -> None:
     """Add (page id, day, views, form starts) to the stored counts, atomically."""
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            _upsert_sql(),
-            [(day, views, starts, page_id) for page_id, day, views, starts in rows],
-        )
+    sql = _upsert_sql()
+    params = [(day, views, starts, page_id) for page_id, day, views, starts in rows]
+    for attempt in range(1, SQLITE_LOCKED_TRIES + 1):
+        try:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, params)
+            return
+        except OperationalError as error:
+            locked = connection.vendor == "sqlite" and "locked" in str(error)
+            if not locked or attempt == SQLITE_LOCKED_TRIES:
+                raise
+            time.sleep(0.01 * attempt)
 
 
 _redis_clients: dict = {}
