@@ -240,6 +240,9 @@ class CountBatch:
             self.flush()
 
 
+APPLICATION_NAME = "btob-page-stats"
+
+
 class BeaconDatabase:
     """The beacon's own database connection, one per process, kept open.
 
@@ -289,6 +292,8 @@ class BeaconDatabase:
                 return
             with wrapper.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO off")
+                # Tells the beacon's connections apart in pg_stat_activity.
+                cursor.execute(f"SET application_name TO '{APPLICATION_NAME}'")
                 cursor.execute(
                     f"PREPARE {PREPARED} (date, integer, integer, bigint) AS "
                     + _upsert_sql() % ("$1", "$2", "$3", "$4")

@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import PageDailyCount
-from articles.page_stats import PIXEL, BeaconApp
+from articles.page_stats import APPLICATION_NAME, PIXEL, BeaconApp
 from btob import wsgi
 from tests.articles.test_page_stats import READER, counts
 from tests.builders import make_article
@@ -236,11 +236,14 @@ def test_through_gunicorn_counts_are_stored_live_and_a_dropped_link_loses_one_ba
         assert request(base, "POST", f"/stats/{article.pk}/view")[0] == 204
         # Stored while gunicorn runs, not only when its worker exits.
         assert wait_for_counts(article, (1, 0)) == (1, 0)
+        # Only the beacon's own connection: other tests' connections live on.
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND application_name = %s",
+                [APPLICATION_NAME],
             )
+            assert cursor.fetchall() == [(True,)]
         answers = [request(base, "POST", f"/stats/{article.pk}/view")[0]]
         time.sleep(5)  # its batch goes to the terminated connection and is lost
         answers += [request(base, "POST", f"/stats/{article.pk}/view")[0]]
