@@ -107,6 +107,11 @@ def _upsert_sql() -> str:
     )
 
 
+def _upsert_params(rows) -> list[tuple]:
+    """(page id, day, views, form starts) rows in the order `_upsert_sql` takes."""
+    return [(day, views, starts, page_id) for page_id, day, views, starts in rows]
+
+
 # SQLite databases in shared-cache mode (the test suite's in-memory one) answer
 # "database table is locked" at once instead of waiting out the busy timeout:
 # the increment is tried again this many times, a little later each time.
@@ -116,7 +121,7 @@ SQLITE_LOCKED_TRIES = 20
 def counts_add(rows: list[tuple[int, date, int, int]]) -> None:
     """Add (page id, day, views, form starts) to the stored counts, atomically."""
     sql = _upsert_sql()
-    params = [(day, views, starts, page_id) for page_id, day, views, starts in rows]
+    params = _upsert_params(rows)
     for attempt in range(1, SQLITE_LOCKED_TRIES + 1):
         try:
             with connection.cursor() as cursor:
@@ -264,7 +269,7 @@ class BeaconDatabase:
 
     def add(self, rows: Rows) -> None:
         """Add (page id, day, views, form starts) rows to the counts."""
-        params = [(day, views, starts, page_id) for page_id, day, views, starts in rows]
+        params = _upsert_params(rows)
         with self._lock:
             if self._wrapper is None:
                 self._connect()
