@@ -2,6 +2,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from django import forms
+from django.forms.models import construct_instance
 from django.http import HttpRequest, QueryDict
 from django.utils.html import format_html
 
@@ -117,15 +118,28 @@ class LeadForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investor_type"].choices = [
-            ("", "Choose one (optional)"),
-            *Lead.InvestorType.choices,
-        ]
-        self.fields["investment_range"].choices = [
-            ("", "Choose one (optional)"),
-            *Lead.InvestmentRange.choices,
-        ]
         self.token: FormToken | None = None
+
+    def _post_clean(self):
+        # Django's, but for the model's constraints: none is on a field of
+        # this form (the token's uniqueness is settled when the lead is
+        # saved), and checking them builds a query for every enquiry.
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        if self._validate_unique:
+            self.validate_unique()
 
     def consent_label_html(self, privacy_url: str | None):
         if not privacy_url:
@@ -171,6 +185,14 @@ class LeadForm(forms.ModelForm):
         if self.token is not None and self.token.too_fast:
             return "sent too fast"
         return ""
+
+
+# Set once on the class: each form is a deep copy of these fields.
+for _name, _choices in (
+    ("investor_type", Lead.InvestorType.choices),
+    ("investment_range", Lead.InvestmentRange.choices),
+):
+    LeadForm.base_fields[_name].choices = [("", "Choose one (optional)"), *_choices]
 
 
 def attribution_clean(data: Mapping[str, str]) -> dict[str, str]:

@@ -299,7 +299,8 @@ class Contact(models.Model):
             setattr(self, f"{which}_{attname}", getattr(lead, attname))
         setattr(self, f"{which}_seen_at", lead.created_at)
 
-    def touch_fields(self, which: str) -> list[str]:
+    @staticmethod
+    def touch_fields(which: str) -> list[str]:
         return [f"{which}_{name}" for name in TOUCH_FIELDS] + [f"{which}_seen_at"]
 
 

@@ -1,3 +1,4 @@
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -9,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, router, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db import DatabaseBackend
@@ -31,7 +33,9 @@ from leads.roles import SALES_GROUP
 logger = logging.getLogger(__name__)
 
 
-def _enqueue_notifications(lead_id: int, *, acknowledge: bool) -> None:
+def _enqueue_notifications(
+    lead_id: int, *, acknowledge: bool, raising: bool = False
+) -> None:
     from leads.tasks import send_lead_acknowledgement, send_lead_notification
 
     # A stopped worker or broken queue must never cost the reader their lead.
@@ -40,6 +44,8 @@ def _enqueue_notifications(lead_id: int, *, acknowledge: bool) -> None:
         if acknowledge and settings.LEADS_ACKNOWLEDGE:
             send_lead_acknowledgement.enqueue(lead_id=lead_id)
     except Exception:
+        if raising:
+            raise
         logger.exception("Could not queue the notification for lead %s", lead_id)
 
 
@@ -52,6 +58,10 @@ def _queue_is_in_lead_database() -> bool:
     ) and router.db_for_write(DBTaskResult) == router.db_for_write(Lead)
 
 
+class _QueueFailed(Exception):
+    """The lead's tasks could not be written in its transaction."""
+
+
 def lead_create(
     *,
     lead: Lead,
@@ -60,16 +70,20 @@ def lead_create(
     form_token: str | None = None,
     spam_reason: str = "",
     submitted_at: datetime | None = None,
+    validated: Iterable[str] = (),
+    request: HttpRequest | None = None,
 ) -> tuple[Lead, bool]:
     """Complete, validate and save an unsaved enquiry; (lead, created). A
     repeated token returns the lead its first submission made. `submitted_at`
-    is when the reader sent it, if that was earlier (a spooled enquiry)."""
+    is when the reader sent it, if that was earlier (a spooled enquiry).
+    `validated` names the fields a form has validated already (LeadForm), and
+    `request` lets Wagtail read the site's root paths once per request."""
     now = submitted_at or timezone.now()
     lead.created_at = now
     lead.consent_at = now if lead.consent else None
     lead.consent_text = CONSENT_TEXT if lead.consent else ""
     lead.source_page = source_page
-    lead.source_url = (source_page.full_url or "") if source_page else ""
+    lead.source_url = (source_page.get_full_url(request) or "") if source_page else ""
     lead.source_title = source_page.title if source_page else ""
     lead.submission_token = form_token or None
     lead.spam_reason = spam_reason
@@ -77,28 +91,19 @@ def lead_create(
         lead.status = Lead.Status.SPAM
         lead.notification_state = Lead.NotificationState.SKIPPED
     # The source page was just read from the database: no query to check it.
-    lead.full_clean(exclude=["source_page"], validate_constraints=False)
+    lead.full_clean(exclude=["source_page", *validated], validate_constraints=False)
     queue_with_lead = not spam_reason and _queue_is_in_lead_database()
     try:
-        # A repeated token is refused by the unique constraint, so the first
-        # submission costs no lookup.
-        with transaction.atomic():
-            lead.contact_id = contact_link(lead=lead) if lead.email else None
-            if settings.LEADS_AUTO_ASSIGN and not spam_reason and not lead.owner_id:
-                lead.owner = sales_next_owner()
-            lead.save()
-            through = Lead.minerals.through
-            through.objects.bulk_create(
-                [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
-            )
-            if queue_with_lead:
-                # The queue is a table of this database: the tasks are written
-                # in the lead's transaction, so a worker sees them when it
-                # commits, never without it, and they cost no commit of their
-                # own. The savepoint keeps a failing queue from taking the
-                # lead along.
-                with transaction.atomic():
-                    _enqueue_notifications(lead.pk, acknowledge=True)
+        try:
+            _lead_insert(lead, minerals, queue=queue_with_lead)
+        except _QueueFailed:
+            # The queue's table refused the tasks, and the transaction went
+            # with them: the lead is saved again, and the queue asked after.
+            logger.exception("Could not queue the notification with its lead")
+            lead.pk = None
+            lead._state.adding = True
+            queue_with_lead = False
+            _lead_insert(lead, minerals, queue=False)
     except IntegrityError:
         # A repeated token, or two requests with one token at the same moment:
         # the first one won.
@@ -114,6 +119,32 @@ def lead_create(
     return lead, True
 
 
+def _lead_insert(lead: Lead, minerals: Iterable[Mineral], *, queue: bool) -> None:
+    """Save `lead` and its minerals in one transaction; with `queue`, its
+    notification tasks too (the queue is a table of this database).
+
+    A repeated token is refused by the unique constraint, so the first
+    submission costs no lookup. With `queue`, a worker sees the tasks when the
+    lead commits, never without it, and they cost no commit of their own; a
+    failing queue raises _QueueFailed (rolling the lead back), instead of a
+    savepoint guarding every enquiry against it.
+    """
+    with transaction.atomic():
+        lead.contact_id = contact_link(lead=lead) if lead.email else None
+        if settings.LEADS_AUTO_ASSIGN and not lead.spam_reason and not lead.owner_id:
+            lead.owner = sales_next_owner()
+        lead.save()
+        through = Lead.minerals.through
+        through.objects.bulk_create(
+            [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
+        )
+        if queue:
+            try:
+                _enqueue_notifications(lead.pk, acknowledge=True, raising=True)
+            except Exception as error:
+                raise _QueueFailed from error
+
+
 def contact_link(*, lead: Lead) -> int:
     """The id of the contact of `lead`'s address, made if new, its first or
     last touch moved to `lead` when it is earlier or later.
@@ -126,6 +157,22 @@ def contact_link(*, lead: Lead) -> int:
     contact = Contact(email=email, domain=email_domain(email))
     contact.touch("first", lead)
     contact.touch("last", lead)
+    sql, fields = _contact_upsert_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                field.get_db_prep_save(getattr(contact, field.attname), connection)
+                for field in fields
+            ],
+        )
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _contact_upsert_sql(vendor: str) -> tuple[str, list[Field]]:
+    """contact_link's statement for a database `vendor`, and its fields in
+    the order of its parameters: built once, not for every enquiry."""
     meta = Contact._meta
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
@@ -133,26 +180,21 @@ def contact_link(*, lead: Lead) -> int:
     touches = []
     for which, moves in (("first", "<"), ("last", ">=")):
         seen = quote(f"{which}_seen_at")
-        for name in contact.touch_fields(which):
+        for name in Contact.touch_fields(which):
             column = quote(meta.get_field(name).column)
             touches.append(
                 f"{column} = CASE WHEN excluded.{seen} {moves} {table}.{seen} "
                 f"THEN excluded.{column} ELSE {table}.{column} END"
             )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} "  # noqa: S608
-            f"({', '.join(quote(field.column) for field in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"ON CONFLICT ({quote(meta.get_field('email').column)}) "
-            f"DO UPDATE SET {', '.join(touches)} "
-            f"RETURNING {quote(meta.pk.column)}",
-            [
-                field.get_db_prep_save(getattr(contact, field.attname), connection)
-                for field in fields
-            ],
-        )
-        return cursor.fetchone()[0]
+    sql = (
+        f"INSERT INTO {table} "  # noqa: S608
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(meta.get_field('email').column)}) "
+        f"DO UPDATE SET {', '.join(touches)} "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    return sql, fields
 
 
 def contacts_without_leads_delete() -> int:

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -39,12 +40,14 @@ def thank_you_url(request, pages: list[Page]) -> str:
     """The address of the thank-you page among `pages` (_live_pages)."""
     ct = ContentType.objects.get_for_model(ThankYouPage).pk
     page = next((page for page in pages if page.content_type_id == ct), None)
-    # Without the request, Wagtail gives the path alone when there is one site,
-    # and looks up no Site for it; with several, the request's site decides.
-    url = page.get_url() if page else None
-    if url and not url.startswith("/"):
-        url = page.get_url(request)
-    return url or reverse("leads:thank_you")
+    # Wagtail keeps the site root paths on the request, read once for the
+    # source page's address too. With one site the path alone serves; with
+    # several, the request's site decides (get_url looks it up in a query).
+    parts = page.get_url_parts(request) if page else None
+    if not parts or parts[2] is None:
+        return reverse("leads:thank_you")
+    sites = {paths.site_id for paths in page._get_site_root_paths(request)}
+    return parts[2] if len(sites) == 1 else page.get_url(request)
 
 
 def privacy_url(request) -> str | None:
@@ -186,6 +189,8 @@ def enquiry(request):
                 source_page=next((p for p in pages if p.pk == source_id), None),
                 form_token=form.cleaned_data["form_token"],
                 spam_reason=form.spam_reason,
+                validated=LeadForm.Meta.fields,
+                request=request,
             )
             return HttpResponseSeeOther(thank_you_url(request, pages))
     except DATABASE_UNREACHABLE:
@@ -223,15 +228,22 @@ def _live_pages(form: LeadForm) -> list[Page]:
     the thank-you page, with the fields their URLs need.
 
     Written out because it runs for every lead: Wagtail's public() reads every
-    view restriction in a query of its own, and the ORM takes several times
-    longer to build this query than the database takes to answer it. A page
-    is private when it or an ancestor (a prefix of its path) is restricted.
+    view restriction in a query of its own, and the ORM (raw() included)
+    takes longer to build this query and its pages than the database takes to
+    answer it. A page is private when it or an ancestor (a prefix of its path)
+    is restricted.
     """
     page = Page._meta.db_table
     restriction = PageViewRestriction._meta.db_table
-    return list(
-        Page.objects.raw(
-            f"SELECT page.id, page.title, page.url_path, page.content_type_id "  # noqa: S608
+    # In the model's order, as Page.from_db takes them.
+    fields = [
+        field.attname
+        for field in Page._meta.concrete_fields
+        if field.attname in ("id", "title", "url_path", "content_type_id")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(f'page.{name}' for name in fields)} "  # noqa: S608
             f"FROM {page} page "
             f"WHERE page.live AND (page.id = %s OR page.content_type_id = %s) "
             f"AND NOT EXISTS (SELECT 1 FROM {restriction} restriction "
@@ -243,7 +255,9 @@ def _live_pages(form: LeadForm) -> list[Page]:
                 ContentType.objects.get_for_model(ThankYouPage).pk,
             ],
         )
-    )
+        rows = cursor.fetchall()
+    # As Page.objects.raw() would build them, without its column matching.
+    return [Page.from_db(connection.alias, fields, row) for row in rows]
 
 
 @never_cache

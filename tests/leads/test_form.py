@@ -352,15 +352,15 @@ def test_lead_from_a_draft_or_private_page_records_no_source(client, pages, kind
     assert (lead.source_page, lead.source_title, lead.source_url) == (None, "", "")
 
 
-def test_an_accepted_enquiry_takes_at_most_eleven_queries(
+def test_an_accepted_enquiry_takes_at_most_eight_queries(
     client, article, django_assert_max_num_queries
 ):
-    # The count, the source and thank-you pages, the contact, the lead, its
-    # task, the site root paths (from the cache, twice), and the beginning and
-    # end of the lead's transaction (here a savepoint) and of the task's
-    # savepoint.
+    # The count, the source and thank-you pages, the site root paths (from
+    # the cache, once for both pages' addresses), the contact, the lead, its
+    # task, and the beginning and end of the lead's transaction (here a
+    # savepoint): the task needs no savepoint of its own.
     client.post(ENQUIRY, form_data(source_page=article.pk))
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         response = client.post(ENQUIRY, form_data(source_page=article.pk))
     assert response.status_code == 303
     assert Lead.objects.count() == lead_tasks().count() == 2

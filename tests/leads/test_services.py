@@ -53,6 +53,27 @@ def test_rolled_back_transaction_queues_nothing_and_keeps_nothing():
     assert not lead_tasks().exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_queue_that_refuses_the_task_costs_no_lead(caplog):
+    # The queue's table gone (a half-applied deployment): the task's INSERT
+    # fails inside the lead's transaction, which is then made again without it.
+    table = connection.ops.quote_name(DBTaskResult._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO lead_queue_away")
+    try:
+        lead, created = lead_create(lead=build_lead(), form_token="t-queue")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE lead_queue_away RENAME TO {table}")
+    assert created
+    saved = Lead.objects.get()
+    assert (saved.pk, saved.submission_token) == (lead.pk, "t-queue")
+    assert saved.notification_state == Lead.NotificationState.PENDING
+    assert saved.contact.email == saved.email
+    assert "Could not queue the notification" in caplog.text
+    assert not lead_tasks().exists()
+
+
 @pytest.mark.django_db
 def test_service_validates_before_saving():
     with pytest.raises(ValidationError) as error:
