@@ -9,7 +9,8 @@ move, delete or settings change can alter any page. `register_signal_handlers`
 (wired in `ArticlesConfig.ready()`) is the one list of what changes pages and
 sends `pages_changed` for each change: this cache bumps one generation counter
 instead of working out which pages changed, and `articles.edge_cache` purges
-the caching proxy's copies.
+the caching proxy's copies. A page made private is such a change too: its
+cached copies, and its children's, must not reach a reader without access.
 
 A marked page holds nothing about its reader (the lead form fetches its token
 with a script of its own), so an anonymous GET whose query holds at most
@@ -34,7 +35,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import (
     page_published,
     page_slug_changed,
@@ -140,6 +141,20 @@ def _slug_changed(sender, instance: Page, instance_before: Page, **kwargs) -> No
     )
 
 
+def _restriction_changed(sender, instance: PageViewRestriction, **kwargs) -> None:
+    # A page made private (or public again) with its children: copies of them
+    # that a reader without access could still be served must go. A private
+    # page is no longer among the site's public pages the purge lists.
+    def stale_urls() -> list[str]:
+        page = Page.objects.filter(pk=instance.page_id).first()
+        if page is None:  # deleted with its page, which reports itself
+            return []
+        pages = page.get_descendants(inclusive=True).live().specific(defer=True)
+        return [url for url in (each.full_url for each in pages) if url]
+
+    pages_changed.send(sender, stale_urls=stale_urls)
+
+
 def register_signal_handlers(*shown_models: str) -> None:
     """Send `pages_changed` when a page or anything shown on pages changes."""
     page_published.connect(_changed, dispatch_uid="pages_changed_published")
@@ -153,6 +168,8 @@ def register_signal_handlers(*shown_models: str) -> None:
         model = apps.get_model(label)
         post_save.connect(_shown_saved, sender=model)
         post_delete.connect(_changed, sender=model)
+    for signal in (post_save, post_delete):
+        signal.connect(_restriction_changed, sender=PageViewRestriction)
     pages_changed.connect(page_cache_invalidate, dispatch_uid="page_cache")
 
 

@@ -161,6 +161,19 @@ def test_an_unpublished_page_is_purged_although_no_longer_live(proxy):
     assert {"/", "/insights/", *SITE_WIDE} <= proxy.paths()
 
 
+def test_a_page_made_private_is_purged_with_its_children(proxy):
+    section = make_index(title="Members", slug="members")
+    make_article(slug="copper", parent=section)
+    settle(proxy)
+    PageViewRestriction.objects.create(
+        page=section, restriction_type=PageViewRestriction.LOGIN
+    )
+    run_worker()
+    # No longer public, so not among the site's pages, but its copies go.
+    assert {"/members/", "/members/copper/"} <= proxy.paths()
+    assert {"/", *SITE_WIDE} <= proxy.paths()
+
+
 def test_a_deleted_page_is_purged(proxy):
     page = make_article(slug="copper")
     settle(proxy)

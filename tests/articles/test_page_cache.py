@@ -91,6 +91,22 @@ def test_a_restricted_page_is_never_stored(client):
     assert parse(response).find("h1", string=article.title) is None
 
 
+def test_a_page_made_private_is_no_longer_served_from_the_cache(client):
+    section = make_index(title="Members", slug="members")
+    article = make_article(parent=section)
+    assert parse(client.get(article.url)).find("h1").get_text() == article.title
+    assert is_cached(client.get(article.url))
+    # Restricting its section makes the article private too.
+    restriction = PageViewRestriction.objects.create(
+        page=section, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+    )
+    page = parse(client.get(article.url))
+    assert page.find("h1", string=article.title) is None
+    assert page.find("input", attrs={"name": "password"}) is not None
+    restriction.delete()
+    assert parse(client.get(article.url)).find("h1").get_text() == article.title
+
+
 def test_publishing_unpublishing_and_deleting_reach_the_next_reader(client):
     article = make_article()
     client.get(article.url)
