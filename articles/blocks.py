@@ -69,9 +69,21 @@ class ParagraphBlock(blocks.RichTextBlock):
         return rich_text_items(_source(value))
 
 
+class TextChoiceBlock(blocks.ChoiceBlock):
+    """A choice among strings. Wagtail's to_python looks a stored value up in
+    the choices, which it rebuilds on every read, to restore the key's type: a
+    string key is the stored string itself, so it is kept as it is."""
+
+    # Stored and migrated as a plain choice block: only a method is added.
+    canonical_module_path = "wagtail.blocks.ChoiceBlock"
+
+    def to_python(self, value):
+        return value if isinstance(value, str) else super().to_python(value)
+
+
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=200)
-    level = blocks.ChoiceBlock(
+    level = TextChoiceBlock(
         choices=[("h2", "Heading 2"), ("h3", "Heading 3")], default="h2"
     )
 
@@ -84,7 +96,7 @@ class HeadingBlock(blocks.StructBlock):
 
 
 class ListItemsBlock(blocks.StructBlock):
-    style = blocks.ChoiceBlock(
+    style = TextChoiceBlock(
         choices=[("bulleted", "Bulleted"), ("numbered", "Numbered")],
         default="bulleted",
     )

@@ -7,7 +7,13 @@ through these items, so a block type without them would drop its words unseen.
 import pytest
 from wagtail import blocks
 
-from articles.blocks import ArticleBodyBlock, ParagraphBlock, SectionContentBlock
+from articles.blocks import (
+    ArticleBodyBlock,
+    HeadingBlock,
+    ListItemsBlock,
+    ParagraphBlock,
+    SectionContentBlock,
+)
 from articles.text import (
     DETAIL,
     HEADING,
@@ -194,3 +200,12 @@ def test_paragraph_block_migrates_as_a_plain_rich_text_block():
     path, _, kwargs = ParagraphBlock(features=["bold"]).deconstruct()
     assert path == "wagtail.blocks.RichTextBlock"
     assert kwargs == {"features": ["bold"]}
+
+
+@pytest.mark.parametrize("block_class", [HeadingBlock, ListItemsBlock])
+def test_text_choices_read_back_as_wagtails_choice_block_reads_them(block_class):
+    ours = block_class.base_blocks["level" if block_class is HeadingBlock else "style"]
+    wagtails = blocks.ChoiceBlock(choices=ours.field.choices)
+    for value in [key for key, _ in ours.field.choices] + ["retired", None]:
+        assert ours.to_python(value) == wagtails.to_python(value)
+        assert type(ours.to_python(value)) is type(wagtails.to_python(value))
