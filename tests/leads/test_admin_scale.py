@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from leads import admin_list
 from leads.admin_list import CheapDates
@@ -247,3 +248,56 @@ def test_csv_export_queries_per_chunk_not_per_lead(client, sales, monkeypatch):
     else:
         # Three chunks of 10, 10 and 5 leads: one minerals query each.
         assert len(minerals_queries) == 3
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?status__exact=new",
+        "?q=Indus&o=-2.3",
+        "?minerals__id__exact={mineral}&owner__id__exact={owner}",
+        "?country=UAE&p=1",
+    ],
+)
+def test_lead_rows_are_djangos_rows(sales, django_user_model, query):
+    from django.contrib.admin.templatetags.admin_list import results
+
+    from leads.templatetags.lead_admin import lead_rows
+
+    copper = make_mineral("Copper")
+    owner = make_staff(django_user_model, "omar", "Sales")
+    article = make_article(title="Copper <and> gold")
+    make_lead(
+        name="<b>Bold</b> & co",
+        company="   ",
+        country="UAE",
+        owner=owner,
+        minerals=[copper],
+        source_page=article,
+        source_url="https://btobservices.pk/insights/copper/?a=1&b=2",
+        source_title=article.title,
+        created_at=at(2025, 3, 2),
+    )
+    make_lead(email="", company="Indus Capital", phone="", status=Lead.Status.WON)
+    make_lead(name="Zara", country="UAE", minerals=[copper], owner=owner)
+    url = LIST + query.format(mineral=copper.pk, owner=owner.pk)
+    request = RequestFactory().get(url)
+    request.user = sales
+    changelist = site._registry[Lead].get_changelist_instance(request)
+    changelist.formset = None  # as changelist_view leaves it without list_editable
+    assert changelist.result_list
+    ours = [list(row) for row in lead_rows(changelist)]
+    djangos = [list(row) for row in results(changelist)]
+    assert ours == djangos
+    assert all(isinstance(cell, SafeString) for row in ours for cell in row)
+
+
+def test_the_lead_list_shows_lead_rows(client, sales):
+    lead = make_lead(name="Amina <Q>")
+    response = client.get(LIST)
+    row = parse(response).select_one("#result_list tbody tr")
+    link = row.select_one("th.field-created_at a")
+    assert link["href"].startswith(f"/django-admin/leads/lead/{lead.pk}/change/")
+    assert row.select_one("th.field-name, td.field-name").get_text() == "Amina <Q>"
+    assert row.select_one("td.action-checkbox input")["value"] == str(lead.pk)
