@@ -81,6 +81,10 @@ def lead_result_list_tag(parser, token):
     )
 
 
+class _Unsupported(Exception):
+    """A column lead_rows leaves to Django's own rows."""
+
+
 class _Column:
     """What Django's items_for_result works out again for every cell, once per
     column: the field or admin method, the link, the classes."""
@@ -96,6 +100,9 @@ class _Column:
         try:
             self.field = _get_non_gfk_field(cl.lookup_opts, name)
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            if not callable(getattr(model_admin, name, None)):
+                # A model attribute or an "<fk>_id" name: Django's rows.
+                raise _Unsupported(name) from None
             self.attr = getattr(model_admin, name)
             self.empty = getattr(self.attr, "empty_value_display", self.empty)
             if name == "action_checkbox":
@@ -103,7 +110,7 @@ class _Column:
             self.boolean = getattr(self.attr, "boolean", False)
         else:
             if self.field.auto_created:
-                raise ValueError(f"{name}: Django's rows, not lead_rows")
+                raise _Unsupported(name)
             if isinstance(
                 self.field, (models.DateField, models.TimeField, models.ForeignKey)
             ):
@@ -156,10 +163,18 @@ def lead_rows(cl):
         yield from results(cl)
         return
     columns, first = [], True
-    for index, name in enumerate(cl.list_display):
-        link = (first and not cl.list_display_links) or name in cl.list_display_links
-        columns.append(_Column(cl, index, name, link, first))
-        first = first and not link
+    try:
+        for index, name in enumerate(cl.list_display):
+            if not isinstance(name, str):
+                raise _Unsupported(name)
+            link = (first and not cl.list_display_links) or (
+                name in cl.list_display_links
+            )
+            columns.append(_Column(cl, index, name, link, first))
+            first = first and not link
+    except _Unsupported:
+        yield from results(cl)
+        return
     marker = "0000000000"
     url = add_preserved_filters(
         {"preserved_filters": cl.preserved_filters, "opts": cl.opts},
