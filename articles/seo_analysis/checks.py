@@ -292,7 +292,8 @@ def keyphrase_density(s: Subject) -> Verdict:
         return _no_keyphrase()
     if s.word_count < 100:
         return not_assessed(f"the text has {s.word_count} words, under 100.")
-    occurrences = sum(_occurrences(tokens, s.key) for tokens in s.sentence_tokens)
+    needed = Counter(s.key)
+    occurrences = sum(_occurrences(tokens, needed) for tokens in s.sentence_tokens)
     density = occurrences / s.word_count * 100
     summary = (
         f"The keyphrase appears {occurrences} time{'' if occurrences == 1 else 's'} "
@@ -308,9 +309,12 @@ def keyphrase_density(s: Subject) -> Verdict:
     return bad(f"{summary}: that reads as stuffing.")
 
 
-def _occurrences(tokens: list[str], key: KeywordKey) -> int:
+def _occurrences(tokens: list[str], needed: Counter) -> int:
+    """How many times a sentence's tokens hold every keyphrase token."""
+    # Most sentences lack some keyphrase word: they need no count.
+    if any(token not in tokens for token in needed):
+        return 0
     counts = Counter(tokens)
-    needed = Counter(key)
     return min(counts[token] // times for token, times in needed.items())
 
 
