@@ -68,9 +68,7 @@ def text_items(kind: str, *texts: str, level: int | None = None) -> list[TextIte
 def rich_text_items(source: str, kind: str = PARAGRAPH) -> list[TextItem]:
     """Items of stored rich text: its headings, list items and other text blocks
     (as `kind`), then text outside any block, then its links."""
-    parser = _RichTextParser()
-    parser.feed(source or "")
-    parser.close()
+    parser = _RichTextParser(source or "")
     items = []
     for tag, text in parser.blocks:
         if tag[0] == "h":
@@ -113,16 +111,13 @@ def first_paragraph_text(stream) -> str:
 
 def rich_text_links(source: str) -> list[str]:
     """The addresses of stored rich text's links, as `rich_text_items` gives them."""
-    parser = _RichTextParser()
-    parser.feed(source or "")
-    parser.close()
+    parser = _RichTextParser(source or "")
     return [href for href, _ in parser.links if href]
 
 
 # The markup Wagtail stores for rich text, read in one regex pass: start and
 # end tags (attributes quoted or bare), comments, declarations and `</>`
-# (skipped),
-# and text between them. html.parser gives the same events for it (a test
+# (skipped), and text between them. html.parser gives the same events for it (a test
 # holds the two together) at several times the cost, which the SEO audit paid
 # for every paragraph of every article.
 _MARKUP = re.compile(
@@ -175,7 +170,7 @@ def _attributes(text: str) -> list[tuple[str, str | None]]:
 class _RichTextParser:
     """Outermost text blocks, loose text and links of one rich text value."""
 
-    def __init__(self):
+    def __init__(self, source: str):
         self.blocks: list[tuple[str, str]] = []
         self.links: list[tuple[str, str]] = []
         self.loose: list[str] = []
@@ -183,8 +178,6 @@ class _RichTextParser:
         self._depth = 0
         self._text: list[str] = []
         self._link: list[str] | None = None
-
-    def feed(self, source: str) -> None:
         for event in markup_events(source):
             if event[0] == "data":
                 self.handle_data(event[1])
@@ -192,6 +185,7 @@ class _RichTextParser:
                 self.handle_starttag(event[1], event[2])
             else:
                 self.handle_endtag(event[1])
+        self._end()
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
@@ -219,7 +213,8 @@ class _RichTextParser:
         if self._link is not None:
             self._link.append(data)
 
-    def close(self):
+    def _end(self):
+        """What is still open at the end of the value closes there."""
         if self._open is not None:
             self._close_block()
         self.handle_endtag("a")

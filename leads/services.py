@@ -33,19 +33,19 @@ from leads.roles import SALES_GROUP
 logger = logging.getLogger(__name__)
 
 
-def _enqueue_notifications(
-    lead_id: int, *, acknowledge: bool, raising: bool = False
-) -> None:
+def _notifications_enqueue(lead_id: int, *, acknowledge: bool) -> None:
     from leads.tasks import send_lead_acknowledgement, send_lead_notification
 
+    send_lead_notification.enqueue(lead_id=lead_id, attempt=1)
+    if acknowledge and settings.LEADS_ACKNOWLEDGE:
+        send_lead_acknowledgement.enqueue(lead_id=lead_id)
+
+
+def _enqueue_notifications(lead_id: int, *, acknowledge: bool) -> None:
     # A stopped worker or broken queue must never cost the reader their lead.
     try:
-        send_lead_notification.enqueue(lead_id=lead_id, attempt=1)
-        if acknowledge and settings.LEADS_ACKNOWLEDGE:
-            send_lead_acknowledgement.enqueue(lead_id=lead_id)
+        _notifications_enqueue(lead_id, acknowledge=acknowledge)
     except Exception:
-        if raising:
-            raise
         logger.exception("Could not queue the notification for lead %s", lead_id)
 
 
@@ -140,7 +140,7 @@ def _lead_insert(lead: Lead, minerals: Iterable[Mineral], *, queue: bool) -> Non
         )
         if queue:
             try:
-                _enqueue_notifications(lead.pk, acknowledge=True, raising=True)
+                _notifications_enqueue(lead.pk, acknowledge=True)
             except Exception as error:
                 raise _QueueFailed from error
 

@@ -7,6 +7,7 @@ from django.contrib.admin.templatetags.admin_list import (
     _coerce_field_name,
     date_hierarchy,
     result_headers,
+    result_hidden_fields,
     results,
 )
 from django.contrib.admin.templatetags.admin_urls import (
@@ -40,45 +41,32 @@ def cheap_date_hierarchy(cl):
     return date_hierarchy(cheap)
 
 
-@register.tag(name="lead_date_hierarchy")
-def lead_date_hierarchy_tag(parser, token):
-    return InclusionAdminNode(
-        parser,
-        token,
-        func=cheap_date_hierarchy,
-        template_name="date_hierarchy.html",
-        takes_context=False,
-    )
-
-
 def fast_result_list(cl):
     """Django's result_list, its rows made by lead_rows."""
-    context = result_list_context(cl)
-    context["results"] = list(lead_rows(cl))
-    return context
-
-
-def result_list_context(cl) -> dict:
-    """result_list's context, but for its rows (which it would build)."""
     headers = list(result_headers(cl))
     return {
         "cl": cl,
-        "result_hidden_fields": [],
+        "result_hidden_fields": list(result_hidden_fields(cl)),
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": [],
+        "results": list(lead_rows(cl)),
     }
 
 
-@register.tag(name="lead_result_list")
-def lead_result_list_tag(parser, token):
-    return InclusionAdminNode(
-        parser,
-        token,
-        func=fast_result_list,
-        template_name="change_list_results.html",
-        takes_context=False,
-    )
+def _admin_inclusion_tag(name: str, func, template_name: str) -> None:
+    """Register `func` as a tag rendering one of the admin's own templates
+    (overridable per app and model, as Django's change list tags are)."""
+
+    def tag(parser, token):
+        return InclusionAdminNode(
+            parser, token, func=func, template_name=template_name, takes_context=False
+        )
+
+    register.tag(name, tag)
+
+
+_admin_inclusion_tag("lead_date_hierarchy", cheap_date_hierarchy, "date_hierarchy.html")
+_admin_inclusion_tag("lead_result_list", fast_result_list, "change_list_results.html")
 
 
 class _Unsupported(Exception):

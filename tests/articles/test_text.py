@@ -178,15 +178,14 @@ PIECES = [
 
 
 def _strings(value) -> list[str]:
+    """Every string in a block's JSON value, however deep."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
         value = list(value.values())
-    return (
-        [text for item in value for text in _strings(item)]
-        if isinstance(value, list)
-        else []
-    )
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
 
 
 def test_markup_is_read_as_pythons_html_parser_reads_it():

@@ -299,7 +299,7 @@ def test_lead_rows_are_djangos_rows(sales, django_user_model, query):
         assert ours == [list(row) for row in results(changelist)]
 
 
-def test_the_lead_list_shows_lead_rows(client, sales):
+def test_lead_list_rows_link_each_lead_and_escape_its_name(client, sales):
     lead = make_lead(name="Amina <Q>")
     response = client.get(LIST)
     row = parse(response).select_one("#result_list tbody tr")
