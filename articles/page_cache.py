@@ -88,6 +88,11 @@ def _generation_restart() -> int:
     return generation
 
 
+def page_cache_generation() -> int:
+    """The current generation: what is kept under another is out of date."""
+    return cache.get(GENERATION_KEY) or _generation_restart()
+
+
 def page_cache_invalidate(**kwargs) -> None:
     try:
         cache.incr(GENERATION_KEY)

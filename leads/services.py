@@ -11,12 +11,10 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, router, transaction
 from django.db.models import Field, Q, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
-from wagtail.models import Page
 
 from articles.models import Mineral
 from leads.contacts import email_domain, email_normalise
@@ -28,6 +26,7 @@ from leads.models import (
     LeadNote,
     LeadStatusChange,
 )
+from leads.pages import SourcePage
 from leads.roles import SALES_GROUP
 
 logger = logging.getLogger(__name__)
@@ -66,24 +65,22 @@ def lead_create(
     *,
     lead: Lead,
     minerals: Iterable[Mineral] = (),
-    source_page: Page | None = None,
+    source_page: SourcePage | None = None,
     form_token: str | None = None,
     spam_reason: str = "",
     submitted_at: datetime | None = None,
     validated: Iterable[str] = (),
-    request: HttpRequest | None = None,
 ) -> tuple[Lead, bool]:
     """Complete, validate and save an unsaved enquiry; (lead, created). A
     repeated token returns the lead its first submission made. `submitted_at`
     is when the reader sent it, if that was earlier (a spooled enquiry).
-    `validated` names the fields a form has validated already (LeadForm), and
-    `request` lets Wagtail read the site's root paths once per request."""
+    `validated` names the fields a form has validated already (LeadForm)."""
     now = submitted_at or timezone.now()
     lead.created_at = now
     lead.consent_at = now if lead.consent else None
     lead.consent_text = CONSENT_TEXT if lead.consent else ""
-    lead.source_page = source_page
-    lead.source_url = (source_page.get_full_url(request) or "") if source_page else ""
+    lead.source_page_id = source_page.pk if source_page else None
+    lead.source_url = source_page.url if source_page else ""
     lead.source_title = source_page.title if source_page else ""
     lead.submission_token = form_token or None
     lead.spam_reason = spam_reason

@@ -174,6 +174,7 @@ def _replace(path: Path, content: bytes) -> None:
 
 
 def _save(raw: bytes) -> tuple[Lead, bool]:
+    from leads.pages import SourcePage
     from leads.services import lead_create
 
     record = json.loads(raw)
@@ -188,7 +189,7 @@ def _save(raw: bytes) -> tuple[Lead, bool]:
     return lead_create(
         lead=Lead(**record["fields"]),
         minerals=Mineral.objects.filter(pk__in=record["minerals"]),
-        source_page=page.specific if page else None,
+        source_page=SourcePage.of(page) if page else None,
         form_token=str(record["form_token"]),
         spam_reason=str(record["spam_reason"]),
         submitted_at=submitted_at,

@@ -3,8 +3,6 @@ import time
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -17,13 +15,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
 from articles.client_address import client_address
 from articles.navigation import site_navigation
 from leads.forms import LeadForm, utm_from_referer
-from leads.models import ThankYouPage
 from leads.offline import DATABASE_UNREACHABLE, known_thank_you_url
+from leads.pages import enquiry_pages
 from leads.ratelimit import parse_rate, rate_limit_hit
 from leads.services import lead_create
 from leads.spool import spool_append
@@ -34,20 +32,6 @@ MAX_BODY_BYTES = 64 * 1024
 
 class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
-
-
-def thank_you_url(request, pages: list[Page]) -> str:
-    """The address of the thank-you page among `pages` (_live_pages)."""
-    ct = ContentType.objects.get_for_model(ThankYouPage).pk
-    page = next((page for page in pages if page.content_type_id == ct), None)
-    # Wagtail keeps the site root paths on the request, read once for the
-    # source page's address too. With one site the path alone serves; with
-    # several, the request's site decides (get_url looks it up in a query).
-    parts = page.get_url_parts(request) if page else None
-    if not parts or parts[2] is None:
-        return reverse("leads:thank_you")
-    sites = {paths.site_id for paths in page._get_site_root_paths(request)}
-    return parts[2] if len(sites) == 1 else page.get_url(request)
 
 
 def privacy_url(request) -> str | None:
@@ -181,18 +165,16 @@ def enquiry(request):
     try:
         verdict = rate_limit_hit(client_address(request))
         if verdict.allowed:
-            pages = _live_pages(form)
-            source_id = form.cleaned_data.get("source_page")
+            pages = enquiry_pages(request, form.cleaned_data.get("source_page"))
             lead_create(
                 lead=form.save(commit=False),
                 minerals=form.cleaned_data["minerals"],
-                source_page=next((p for p in pages if p.pk == source_id), None),
+                source_page=pages.source,
                 form_token=form.cleaned_data["form_token"],
                 spam_reason=form.spam_reason,
                 validated=LeadForm.Meta.fields,
-                request=request,
             )
-            return HttpResponseSeeOther(thank_you_url(request, pages))
+            return HttpResponseSeeOther(pages.thank_you_url)
     except DATABASE_UNREACHABLE:
         # Never lose a lead to a database outage: the worker replays the spool.
         _spool(form)
@@ -221,43 +203,6 @@ def _source_page(form: LeadForm) -> Page | None:
     # Its title and URL are shown and stored: never a draft or a private page.
     page = Page.objects.live().public().filter(pk=page_id).first()
     return page.specific if page else None
-
-
-def _live_pages(form: LeadForm) -> list[Page]:
-    """The source page (if live and public: its title and URL are stored) and
-    the thank-you page, with the fields their URLs need.
-
-    Written out because it runs for every lead: Wagtail's public() reads every
-    view restriction in a query of its own, and the ORM (raw() included)
-    takes longer to build this query and its pages than the database takes to
-    answer it. A page is private when it or an ancestor (a prefix of its path)
-    is restricted.
-    """
-    page = Page._meta.db_table
-    restriction = PageViewRestriction._meta.db_table
-    # In the model's order, as Page.from_db takes them.
-    fields = [
-        field.attname
-        for field in Page._meta.concrete_fields
-        if field.attname in ("id", "title", "url_path", "content_type_id")
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(f'page.{name}' for name in fields)} "  # noqa: S608
-            f"FROM {page} page "
-            f"WHERE page.live AND (page.id = %s OR page.content_type_id = %s) "
-            f"AND NOT EXISTS (SELECT 1 FROM {restriction} restriction "
-            f"JOIN {page} restricted ON restricted.id = restriction.page_id "
-            f"WHERE SUBSTR(page.path, 1, LENGTH(restricted.path)) = restricted.path) "
-            f"ORDER BY page.path",
-            [
-                form.cleaned_data.get("source_page") or 0,
-                ContentType.objects.get_for_model(ThankYouPage).pk,
-            ],
-        )
-        rows = cursor.fetchall()
-    # As Page.objects.raw() would build them, without its column matching.
-    return [Page.from_db(connection.alias, fields, row) for row in rows]
 
 
 @never_cache

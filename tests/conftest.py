@@ -26,6 +26,16 @@ def _rendition_cache_per_test():
 
 
 @pytest.fixture(autouse=True)
+def _enquiry_pages_per_test():
+    # Each process keeps the pages enquiries name under the page cache's
+    # generation; a test's rolled-back pages must not reach the next test.
+    from leads.pages import enquiry_pages_forget
+
+    yield
+    enquiry_pages_forget()
+
+
+@pytest.fixture(autouse=True)
 def _lead_spool_per_test(settings, tmp_path):
     # The worker's spool job and the enquiry view write there: never the
     # project's own var/ folder.

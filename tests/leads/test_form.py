@@ -352,18 +352,73 @@ def test_lead_from_a_draft_or_private_page_records_no_source(client, pages, kind
     assert (lead.source_page, lead.source_title, lead.source_url) == (None, "", "")
 
 
-def test_an_accepted_enquiry_takes_at_most_eight_queries(
+def test_an_accepted_enquiry_takes_at_most_seven_queries(
     client, article, django_assert_max_num_queries
 ):
-    # The count, the source and thank-you pages, the site root paths (from
-    # the cache, once for both pages' addresses), the contact, the lead, its
-    # task, and the beginning and end of the lead's transaction (here a
-    # savepoint): the task needs no savepoint of its own.
+    # The count, the page cache's generation (the source and thank-you pages
+    # as the first enquiry read them are still current), the contact, the
+    # lead, its task, and the beginning and end of the lead's transaction
+    # (here a savepoint): the task needs no savepoint of its own.
     client.post(ENQUIRY, form_data(source_page=article.pk))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.post(ENQUIRY, form_data(source_page=article.pk))
     assert response.status_code == 303
     assert Lead.objects.count() == lead_tasks().count() == 2
+
+
+def test_the_first_enquiry_from_a_page_reads_its_pages(
+    client, article, django_assert_num_queries
+):
+    # What the next test's seven leave out: the source and thank-you pages,
+    # and the site root paths for their addresses.
+    client.post(ENQUIRY, form_data(source_page=article.pk))
+    with django_assert_num_queries(9):
+        response = client.post(ENQUIRY, form_data(source_page=article.pk + 1000))
+    assert response.status_code == 303
+
+
+def rename(article):
+    article.title = "Reko Diq: the second look"
+    article.save_revision().publish()
+
+
+def unpublish(article):
+    article.unpublish()
+
+
+def restrict(article):
+    PageViewRestriction.objects.create(
+        page=article, restriction_type=PageViewRestriction.LOGIN
+    )
+
+
+@pytest.mark.parametrize("change", [rename, unpublish, restrict])
+def test_a_page_changed_after_an_enquiry_is_read_again_for_the_next(
+    client, article, change
+):
+    client.post(ENQUIRY, form_data(source_page=article.pk))
+    change(article)
+    assert client.post(ENQUIRY, form_data(source_page=article.pk)).status_code == 303
+    first, second = Lead.objects.order_by("pk")
+    assert first.source_title == "Copper in Balochistan"
+    article.refresh_from_db()
+    if article.live and not article.get_view_restrictions():
+        assert (second.source_title, second.source_url) == (
+            "Reko Diq: the second look",
+            article.full_url,
+        )
+    else:
+        assert (second.source_page, second.source_title) == (None, "")
+
+
+def test_a_thank_you_page_made_private_after_an_enquiry_is_not_used_next(
+    client, pages
+):
+    assert client.post(ENQUIRY, form_data())["Location"] == "/thank-you/"
+    PageViewRestriction.objects.create(
+        page=pages["thank_you"], restriction_type=PageViewRestriction.LOGIN
+    )
+    assert client.post(ENQUIRY, form_data())["Location"] == "/leads/thank-you/"
 
 
 @override_settings(ALLOWED_HOSTS=["testserver", "other.example"])

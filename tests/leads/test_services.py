@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from leads.forms import CONSENT_TEXT
 from leads.models import Lead
+from leads.pages import SourcePage
 from leads.services import lead_create
 from tests.builders import make_article, make_mineral
 from tests.leads.builders import build_lead, form_data, make_lead, make_site_pages
@@ -105,7 +106,7 @@ def test_source_page_minerals_and_spam_verdict_are_filled_in(
         lead, _ = lead_create(
             lead=build_lead(),
             minerals=article.minerals.all(),
-            source_page=article,
+            source_page=SourcePage.of(article),
             spam_reason="honeypot",
         )
     lead.refresh_from_db()
