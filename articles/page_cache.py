@@ -31,6 +31,7 @@ from functools import wraps
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
@@ -93,11 +94,19 @@ def page_cache_generation() -> int:
     return cache.get(GENERATION_KEY) or _generation_restart()
 
 
-def page_cache_invalidate(**kwargs) -> None:
+def _generation_bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         _generation_restart()
+
+
+def page_cache_invalidate(**kwargs) -> None:
+    # Now, and again once the change is committed: a reader served between
+    # the two still saw the page as it was, and kept it under the first new
+    # generation, which the second retires.
+    _generation_bump()
+    transaction.on_commit(_generation_bump)
 
 
 def _no_stale_urls() -> list[str]:

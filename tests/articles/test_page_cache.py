@@ -1,11 +1,11 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.core.cache import cache
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from wagtail.models import PageViewRestriction
 
 from articles.models import Author, SiteSettings, StandardPage
-from articles.page_cache import page_cache_key
+from articles.page_cache import page_cache_generation, page_cache_key
 from tests.builders import make_article, make_home, make_index, make_mineral
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +167,24 @@ def _save_settings(**fields) -> None:
 def _rename(obj, name: str) -> None:
     obj.name = name
     obj.save()
+
+
+@override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+)
+def test_a_page_kept_before_its_change_commits_is_retired_by_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    # With Redis (not part of the database's transaction) a reader served
+    # between a publish's signal and its commit still sees the old page, and
+    # keeps it under the generation the signal made: the commit retires that.
+    article = make_article()
+    before = page_cache_generation()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article.title = "Gold in Balochistan"
+        article.save_revision().publish()
+    during = page_cache_generation()
+    assert during != before
+    for callback in callbacks:
+        callback()
+    assert page_cache_generation() not in (before, during)

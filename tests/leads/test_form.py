@@ -411,9 +411,7 @@ def test_a_page_changed_after_an_enquiry_is_read_again_for_the_next(
         assert (second.source_page, second.source_title) == (None, "")
 
 
-def test_a_thank_you_page_made_private_after_an_enquiry_is_not_used_next(
-    client, pages
-):
+def test_a_thank_you_page_made_private_after_an_enquiry_is_not_used_next(client, pages):
     assert client.post(ENQUIRY, form_data())["Location"] == "/thank-you/"
     PageViewRestriction.objects.create(
         page=pages["thank_you"], restriction_type=PageViewRestriction.LOGIN
