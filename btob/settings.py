@@ -511,6 +511,11 @@ LEADS_NOTIFY_EMAILS = env_list("LEADS_NOTIFY_EMAILS")
 # Valid enquiries per client address (IPv6: per /64) and period, e.g. 5/10m;
 # 0 switches the limit off. The address is articles.client_address's.
 LEADS_RATE_LIMIT = os.environ.get("LEADS_RATE_LIMIT", "5/10m")
+# Each process keeps the source and thank-you pages its enquiries name, and
+# asks the shared cache at most this often whether a page changed since
+# (leads/pages.py): a lead sent within that time of a change may name the
+# page as it was.
+LEADS_PAGES_RECHECK_SECONDS = float(os.environ.get("LEADS_PAGES_RECHECK_SECONDS", "1"))
 # How often the worker deletes the counts of windows that have ended.
 LEADS_RATE_PRUNE_SECONDS = 60 * 60
 # 1: also mail the visitor a short acknowledgement.

@@ -4,9 +4,10 @@ address are stored with the lead) and the thank-you page it is answered with.
 Both are read for every lead, and both change only when pages do. Every such
 change (a publish, unpublish, move, rename, deletion, a view restriction, the
 site's settings) bumps the page cache's generation (articles.page_cache), so a
-process keeps what it read under the generation it read it in: one cache read,
-which the page cache makes for every page anyway, tells it whether that is
-still current. Nothing is kept longer than the page cache keeps a page.
+process keeps what it read under the generation it read it in, and asks the
+cache for the generation at most every LEADS_PAGES_RECHECK_SECONDS: a lead sent
+within that second of a change may still name the page as it was. Nothing is
+kept longer than the page cache keeps a page.
 """
 
 import time
@@ -47,14 +48,24 @@ class EnquiryPages:
 
 # (scheme, host, source page id) -> (generation, read until, pages).
 _kept: dict[tuple[str, str, int], tuple[int, float, EnquiryPages]] = {}
+# The generation last read from the cache, and when.
+_generation: dict[str, float] = {}
+
+
+def _generation_now(now: float) -> int:
+    read_at = _generation.get("read_at")
+    if read_at is None or now - read_at >= settings.LEADS_PAGES_RECHECK_SECONDS:
+        _generation["value"] = page_cache_generation()
+        _generation["read_at"] = now
+    return int(_generation["value"])
 
 
 def enquiry_pages(request: HttpRequest, source_id: int | None) -> EnquiryPages:
     """The source page (None unless live and public) and the thank-you address
     of an enquiry posted to `request`, as current as the page cache."""
-    generation = page_cache_generation()
-    key = (request.scheme, request.get_host(), source_id or 0)
     now = time.monotonic()
+    generation = _generation_now(now)
+    key = (request.scheme, request.get_host(), source_id or 0)
     kept = _kept.get(key)
     if kept is not None and kept[0] == generation and now < kept[1]:
         return kept[2]
@@ -73,6 +84,7 @@ def enquiry_pages(request: HttpRequest, source_id: int | None) -> EnquiryPages:
 def enquiry_pages_forget() -> None:
     """Forget what this process read (tests: each has pages of its own)."""
     _kept.clear()
+    _generation.clear()
 
 
 def _thank_you_url(request: HttpRequest, pages: list[Page]) -> str:

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
@@ -352,33 +354,59 @@ def test_lead_from_a_draft_or_private_page_records_no_source(client, pages, kind
     assert (lead.source_page, lead.source_title, lead.source_url) == (None, "", "")
 
 
-def test_an_accepted_enquiry_takes_at_most_seven_queries(
-    client, article, django_assert_max_num_queries
+def test_an_accepted_enquiry_takes_at_most_six_queries(
+    client, article, settings, django_assert_max_num_queries
 ):
-    # The count, the page cache's generation (the source and thank-you pages
-    # as the first enquiry read them are still current), the contact, the
-    # lead, its task, and the beginning and end of the lead's transaction
-    # (here a savepoint): the task needs no savepoint of its own.
+    # The count, the contact, the lead, its task, and the beginning and end
+    # of the lead's transaction (here a savepoint): the task needs no
+    # savepoint of its own, and the source and thank-you pages as the first
+    # enquiry read them are kept until the recheck interval is up.
+    settings.LEADS_PAGES_RECHECK_SECONDS = 60
     client.post(ENQUIRY, form_data(source_page=article.pk))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         response = client.post(ENQUIRY, form_data(source_page=article.pk))
     assert response.status_code == 303
     assert Lead.objects.count() == lead_tasks().count() == 2
 
 
-def test_the_first_enquiry_from_a_page_reads_its_pages(
-    client, article, django_assert_num_queries
+def test_once_the_recheck_interval_is_up_the_generation_is_read_again(
+    client, article, settings, django_assert_num_queries
 ):
-    # What the next test's seven leave out: the source and thank-you pages,
-    # and the site root paths for their addresses.
+    settings.LEADS_PAGES_RECHECK_SECONDS = 0
     client.post(ENQUIRY, form_data(source_page=article.pk))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):  # the six, and the page cache's generation
+        response = client.post(ENQUIRY, form_data(source_page=article.pk))
+    assert response.status_code == 303
+
+
+def test_the_first_enquiry_from_a_page_reads_its_pages(
+    client, article, settings, django_assert_num_queries
+):
+    # The six, and the source and thank-you pages with the site root paths
+    # for their addresses.
+    settings.LEADS_PAGES_RECHECK_SECONDS = 60
+    client.post(ENQUIRY, form_data(source_page=article.pk))
+    with django_assert_num_queries(8):
         response = client.post(ENQUIRY, form_data(source_page=article.pk + 1000))
     assert response.status_code == 303
 
 
+def test_a_page_change_reaches_enquiries_once_the_recheck_interval_is_up(
+    client, article, settings
+):
+    settings.LEADS_PAGES_RECHECK_SECONDS = 0.5
+    client.post(ENQUIRY, form_data(source_page=article.pk))
+    rename(article)
+    time.sleep(0.6)
+    client.post(ENQUIRY, form_data(source_page=article.pk))
+    assert Lead.objects.order_by("pk").last().source_title == RENAMED
+
+
+RENAMED = "Reko Diq: the second look"
+
+
 def rename(article):
-    article.title = "Reko Diq: the second look"
+    article.title = RENAMED
     article.save_revision().publish()
 
 
@@ -394,8 +422,9 @@ def restrict(article):
 
 @pytest.mark.parametrize("change", [rename, unpublish, restrict])
 def test_a_page_changed_after_an_enquiry_is_read_again_for_the_next(
-    client, article, change
+    client, article, settings, change
 ):
+    settings.LEADS_PAGES_RECHECK_SECONDS = 0
     client.post(ENQUIRY, form_data(source_page=article.pk))
     change(article)
     assert client.post(ENQUIRY, form_data(source_page=article.pk)).status_code == 303
@@ -404,14 +433,17 @@ def test_a_page_changed_after_an_enquiry_is_read_again_for_the_next(
     article.refresh_from_db()
     if article.live and not article.get_view_restrictions():
         assert (second.source_title, second.source_url) == (
-            "Reko Diq: the second look",
+            RENAMED,
             article.full_url,
         )
     else:
         assert (second.source_page, second.source_title) == (None, "")
 
 
-def test_a_thank_you_page_made_private_after_an_enquiry_is_not_used_next(client, pages):
+def test_a_thank_you_page_made_private_after_an_enquiry_is_not_used_next(
+    client, pages, settings
+):
+    settings.LEADS_PAGES_RECHECK_SECONDS = 0
     assert client.post(ENQUIRY, form_data())["Location"] == "/thank-you/"
     PageViewRestriction.objects.create(
         page=pages["thank_you"], restriction_type=PageViewRestriction.LOGIN
