@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from leads.forms import CONSENT_TEXT
@@ -187,3 +188,58 @@ def test_concurrent_service_calls_with_one_token_race_on_the_constraint():
         thread.join()
     assert Lead.objects.count() == 1
     assert sorted(results) == [False, True]
+
+
+@pytest.mark.django_db
+def test_a_new_lead_is_stored_as_save_stores_it_with_its_signals(django_user_model):
+    from django.db.models.signals import post_save, pre_save
+
+    from leads.services import _lead_save_new
+
+    article = make_article()
+    fields = {
+        "name": "Zara Ahmed",
+        "email": "zara@example.com",
+        "company": "Gilgit Lithium",
+        "message": "Offtake terms?\nThanks.",
+        "investor_type": Lead.InvestorType.choices[0][0],
+        "consent": True,
+        "consent_at": timezone.now(),
+        "consent_text": CONSENT_TEXT,
+        "created_at": timezone.now(),
+        "source_page_id": article.pk,
+        "source_url": "https://btobservices.pk/copper/",
+        "source_title": "Copper",
+        "utm_source": "newsletter",
+        "owner": django_user_model.objects.create(username="sales"),
+        "status": Lead.Status.SPAM,
+        "spam_reason": "honeypot",
+    }
+    sent = []
+
+    def record(signal):
+        def receiver(sender, instance, **kwargs):
+            sent.append((signal, instance.pk, kwargs.get("created")))
+
+        return receiver
+
+    receivers = {pre_save: record("pre"), post_save: record("post")}
+    for signal, receiver in receivers.items():
+        signal.connect(receiver, sender=Lead)
+    try:
+        ours = Lead(**fields, submission_token="ours")
+        _lead_save_new(ours)
+    finally:
+        for signal, receiver in receivers.items():
+            signal.disconnect(receiver, sender=Lead)
+    djangos = Lead(**fields, submission_token="djangos")
+    djangos.save()
+    assert sent == [("pre", None, None), ("post", ours.pk, True)]
+    assert not ours._state.adding and ours._state.db == "default"
+
+    def stored(lead):
+        row = Lead.objects.filter(pk=lead.pk).values().get()
+        return {k: v for k, v in row.items() if k not in ("id", "submission_token")}
+
+    assert stored(ours) == stored(djangos)
+    assert Lead.objects.get(pk=ours.pk).submission_token == "ours"  # noqa: S105
