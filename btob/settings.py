@@ -439,8 +439,9 @@ LOGGING = {
 }
 
 # Background tasks: Wagtail 8 uses django-tasks; the database backend keeps
-# queued work across restarts and is drained by `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# queued work across restarts and is drained by `manage.py db_worker`. It is
+# django_tasks_db's, with each task's INSERT built once (btob/tasks.py).
+TASKS = {"default": {"BACKEND": "btob.tasks.DatabaseBackend"}}
 # A task claimed longer ago than this is taken for one whose worker died, and
 # queued again; the worker looks for such tasks every TASKS_STALLED_CHECK_SECONDS
 # (a periodic job, articles/periodic.py).

@@ -9,13 +9,14 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, connections, router, transaction
-from django.db.models import Field, Q, QuerySet, signals
+from django.db import IntegrityError, connection, router, transaction
+from django.db.models import Field, Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from articles.inserts import insert_new
 from articles.models import Mineral
 from leads.contacts import email_domain, email_normalise
 from leads.forms import CONSENT_TEXT
@@ -130,7 +131,8 @@ def _lead_insert(lead: Lead, minerals: Iterable[Mineral], *, queue: bool) -> Non
         lead.contact_id = contact_link(lead=lead) if lead.email else None
         if settings.LEADS_AUTO_ASSIGN and not lead.spam_reason and not lead.owner_id:
             lead.owner = sales_next_owner()
-        _lead_save_new(lead)
+        # Built once, not for each lead (see articles.inserts).
+        insert_new(lead)
         through = Lead.minerals.through
         through.objects.bulk_create(
             [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
@@ -140,66 +142,6 @@ def _lead_insert(lead: Lead, minerals: Iterable[Mineral], *, queue: bool) -> Non
                 _notifications_enqueue(lead.pk, acknowledge=True)
             except Exception as error:
                 raise _QueueFailed from error
-
-
-def _lead_save_new(lead: Lead) -> None:
-    """lead.save() for a new lead, with an INSERT built once per database
-    (_lead_insert_sql): save() builds it anew each time, which for a model of
-    this many columns took longer than the database takes to run it. The
-    values, the pre_save and post_save signals and the lead's state after are
-    save()'s."""
-    using = router.db_for_write(Lead, instance=lead)
-    db = connections[using]
-    statement = _lead_insert_sql(using)
-    if statement is None or lead.pk is not None:
-        lead.save(using=using)
-        return
-    sql, fields, returning_params = statement
-    signals.pre_save.send(
-        sender=Lead, instance=lead, raw=False, using=using, update_fields=None
-    )
-    with db.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                field.get_db_prep_save(field.pre_save(lead, add=True), db)
-                for field in fields
-            ],
-        )
-        (lead.pk,) = db.ops.fetch_returned_insert_columns(cursor, returning_params)
-    lead._state.adding = False
-    lead._state.db = using
-    signals.post_save.send(
-        sender=Lead,
-        instance=lead,
-        created=True,
-        update_fields=None,
-        raw=False,
-        using=using,
-    )
-
-
-@functools.cache
-def _lead_insert_sql(using: str) -> tuple[str, list[Field], tuple] | None:
-    """The INSERT of one new lead on database `using`, its fields in the order
-    of its parameters, and what reads back its id; None where the database
-    cannot return the id from the INSERT (save() then does it)."""
-    db = connections[using]
-    meta = Lead._meta
-    fields = [field for field in meta.local_concrete_fields if field is not meta.pk]
-    if not db.features.can_return_columns_from_insert or any(
-        field.has_db_default() or field.generated or hasattr(field, "get_placeholder")
-        for field in fields
-    ):
-        return None
-    quote = db.ops.quote_name
-    returning, returning_params = db.ops.return_insert_columns([meta.pk])
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) {returning}"
-    )
-    return sql, fields, returning_params
 
 
 def contact_link(*, lead: Lead) -> int:

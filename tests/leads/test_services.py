@@ -1,6 +1,7 @@
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from articles.inserts import insert_new
 from leads.forms import CONSENT_TEXT
 from leads.models import Lead
 from leads.pages import SourcePage
@@ -194,8 +196,6 @@ def test_concurrent_service_calls_with_one_token_race_on_the_constraint():
 def test_a_new_lead_is_stored_as_save_stores_it_with_its_signals(django_user_model):
     from django.db.models.signals import post_save, pre_save
 
-    from leads.services import _lead_save_new
-
     article = make_article()
     fields = {
         "name": "Zara Ahmed",
@@ -228,7 +228,7 @@ def test_a_new_lead_is_stored_as_save_stores_it_with_its_signals(django_user_mod
         signal.connect(receiver, sender=Lead)
     try:
         ours = Lead(**fields, submission_token="ours")
-        _lead_save_new(ours)
+        insert_new(ours)
     finally:
         for signal, receiver in receivers.items():
             signal.disconnect(receiver, sender=Lead)
@@ -243,3 +243,39 @@ def test_a_new_lead_is_stored_as_save_stores_it_with_its_signals(django_user_mod
 
     assert stored(ours) == stored(djangos)
     assert Lead.objects.get(pk=ours.pk).submission_token == "ours"  # noqa: S105
+
+
+@pytest.mark.django_db
+def test_the_queue_stores_and_signals_a_task_as_django_tasks_db_does():
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.compat import task_enqueued
+
+    from btob.tasks import DatabaseBackend as OurBackend
+    from leads.tasks import send_lead_notification
+
+    signalled = []
+
+    def receiver(sender, task_result, **kwargs):
+        signalled.append((sender, task_result.id))
+
+    task_enqueued.connect(receiver)
+    try:
+        results = [
+            backend("default", {}).enqueue(
+                send_lead_notification, (), {"lead_id": 7, "attempt": 1}
+            )
+            for backend in (OurBackend, DatabaseBackend)
+        ]
+    finally:
+        task_enqueued.disconnect(receiver)
+    assert signalled == [(OurBackend, results[0].id), (DatabaseBackend, results[1].id)]
+
+    def stored(result):
+        row = DBTaskResult.objects.filter(pk=result.id).values().get()
+        return {k: v for k, v in row.items() if k not in ("id", "enqueued_at")}
+
+    ours, theirs = (DBTaskResult.objects.get(pk=result.id) for result in results)
+    assert stored(results[0]) == stored(results[1])
+    assert ours.status == theirs.status == "READY"
+    assert abs(ours.enqueued_at - theirs.enqueued_at) < timedelta(seconds=5)
+    assert results[0].task.func is send_lead_notification.func
