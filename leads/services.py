@@ -70,12 +70,13 @@ def lead_create(
     form_token: str | None = None,
     spam_reason: str = "",
     submitted_at: datetime | None = None,
-    validated: Iterable[str] = (),
+    validated: bool = False,
 ) -> tuple[Lead, bool]:
     """Complete, validate and save an unsaved enquiry; (lead, created). A
     repeated token returns the lead its first submission made. `submitted_at`
     is when the reader sent it, if that was earlier (a spooled enquiry).
-    `validated` names the fields a form has validated already (LeadForm)."""
+    `validated`: `lead` comes from a LeadForm that validated it, so only what
+    this function adds from elsewhere is checked again."""
     now = submitted_at or timezone.now()
     lead.created_at = now
     lead.consent_at = now if lead.consent else None
@@ -89,7 +90,14 @@ def lead_create(
         lead.status = Lead.Status.SPAM
         lead.notification_state = Lead.NotificationState.SKIPPED
     # The source page was just read from the database: no query to check it.
-    lead.full_clean(exclude=["source_page", *validated], validate_constraints=False)
+    # After a form, only what came from elsewhere is left to check; the rest
+    # is this function's own.
+    exclude = (
+        [name for name in _LEAD_FIELD_NAMES if name not in _FROM_ELSEWHERE]
+        if validated
+        else ["source_page"]
+    )
+    lead.full_clean(exclude=exclude, validate_constraints=False)
     queue_with_lead = not spam_reason and _queue_is_in_lead_database()
     try:
         try:
@@ -115,6 +123,11 @@ def lead_create(
             lambda: _enqueue_notifications(lead.pk, acknowledge=True), robust=True
         )
     return lead, True
+
+
+_LEAD_FIELD_NAMES = [field.name for field in Lead._meta.fields]
+# What lead_create stores from its arguments rather than from a form.
+_FROM_ELSEWHERE = ("source_url", "source_title", "submission_token")
 
 
 def _lead_insert(lead: Lead, minerals: Iterable[Mineral], *, queue: bool) -> None:

@@ -172,7 +172,7 @@ def enquiry(request):
                 source_page=pages.source,
                 form_token=form.cleaned_data["form_token"],
                 spam_reason=form.spam_reason,
-                validated=LeadForm.Meta.fields,
+                validated=True,
             )
             return HttpResponseSeeOther(pages.thank_you_url)
     except DATABASE_UNREACHABLE:
