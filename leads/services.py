@@ -28,6 +28,7 @@ from leads.models import (
     LeadStatusChange,
 )
 from leads.pages import SourcePage
+from leads.ratelimit import rate_limit_hit
 from leads.roles import SALES_GROUP
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,14 @@ class _QueueFailed(Exception):
     """The lead's tasks could not be written in its transaction."""
 
 
+class RateLimited(Exception):
+    """The enquiry's address is past LEADS_RATE_LIMIT: nothing was stored."""
+
+    def __init__(self, retry_at: float):
+        super().__init__(retry_at)
+        self.retry_at = retry_at
+
+
 def lead_create(
     *,
     lead: Lead,
@@ -71,12 +80,16 @@ def lead_create(
     spam_reason: str = "",
     submitted_at: datetime | None = None,
     validated: bool = False,
+    counted_against: str | None = None,
 ) -> tuple[Lead, bool]:
     """Complete, validate and save an unsaved enquiry; (lead, created). A
     repeated token returns the lead its first submission made. `submitted_at`
     is when the reader sent it, if that was earlier (a spooled enquiry).
     `validated`: `lead` comes from a LeadForm that validated it, so only what
-    this function adds from elsewhere is checked again."""
+    this function adds from elsewhere is checked again. `counted_against`: the
+    client address the enquiry counts against LEADS_RATE_LIMIT, in the lead's
+    own transaction (one commit for both; a repeated token counts nothing);
+    past the limit, RateLimited is raised and nothing stored."""
     now = submitted_at or timezone.now()
     lead.created_at = now
     lead.consent_at = now if lead.consent else None
@@ -101,7 +114,7 @@ def lead_create(
     queue_with_lead = not spam_reason and _queue_is_in_lead_database()
     try:
         try:
-            _lead_insert(lead, minerals, queue=queue_with_lead)
+            _lead_insert(lead, minerals, queue=queue_with_lead, count=counted_against)
         except _QueueFailed:
             # The queue's table refused the tasks, and the transaction went
             # with them: the lead is saved again, and the queue asked after.
@@ -109,7 +122,7 @@ def lead_create(
             lead.pk = None
             lead._state.adding = True
             queue_with_lead = False
-            _lead_insert(lead, minerals, queue=False)
+            _lead_insert(lead, minerals, queue=False, count=counted_against)
     except IntegrityError:
         # A repeated token, or two requests with one token at the same moment:
         # the first one won.
@@ -130,9 +143,12 @@ _LEAD_FIELD_NAMES = [field.name for field in Lead._meta.fields]
 _FROM_ELSEWHERE = ("source_url", "source_title", "submission_token")
 
 
-def _lead_insert(lead: Lead, minerals: Iterable[Mineral], *, queue: bool) -> None:
+def _lead_insert(
+    lead: Lead, minerals: Iterable[Mineral], *, queue: bool, count: str | None
+) -> None:
     """Save `lead` and its minerals in one transaction; with `queue`, its
-    notification tasks too (the queue is a table of this database).
+    notification tasks too (the queue is a table of this database); with
+    `count`, the enquiry counted first against that address's rate limit.
 
     A repeated token is refused by the unique constraint, so the first
     submission costs no lookup. With `queue`, a worker sees the tasks when the
@@ -141,6 +157,10 @@ def _lead_insert(lead: Lead, minerals: Iterable[Mineral], *, queue: bool) -> Non
     savepoint guarding every enquiry against it.
     """
     with transaction.atomic():
+        if count is not None:
+            verdict = rate_limit_hit(count)
+            if not verdict.allowed:
+                raise RateLimited(verdict.retry_at)
         lead.contact_id = contact_link(lead=lead) if lead.email else None
         if settings.LEADS_AUTO_ASSIGN and not lead.spam_reason and not lead.owner_id:
             lead.owner = sales_next_owner()

@@ -22,8 +22,8 @@ from articles.navigation import site_navigation
 from leads.forms import LeadForm, utm_from_referer
 from leads.offline import DATABASE_UNREACHABLE, known_thank_you_url
 from leads.pages import enquiry_pages
-from leads.ratelimit import parse_rate, rate_limit_hit
-from leads.services import lead_create
+from leads.ratelimit import parse_rate
+from leads.services import RateLimited, lead_create
 from leads.spool import spool_append
 from leads.tokens import form_token_issue
 
@@ -161,25 +161,25 @@ def enquiry(request):
         except DATABASE_UNREACHABLE:
             return render_confirmation_offline(request, form)
     # Only a submission that would be kept counts: a reader who corrects a
-    # mistake is not refused for it.
+    # mistake is not refused for it. It is counted in the lead's transaction.
     try:
-        verdict = rate_limit_hit(client_address(request))
-        if verdict.allowed:
-            pages = enquiry_pages(request, form.cleaned_data.get("source_page"))
-            lead_create(
-                lead=form.save(commit=False),
-                minerals=form.cleaned_data["minerals"],
-                source_page=pages.source,
-                form_token=form.cleaned_data["form_token"],
-                spam_reason=form.spam_reason,
-                validated=True,
-            )
-            return HttpResponseSeeOther(pages.thank_you_url)
+        pages = enquiry_pages(request, form.cleaned_data.get("source_page"))
+        lead_create(
+            lead=form.save(commit=False),
+            minerals=form.cleaned_data["minerals"],
+            source_page=pages.source,
+            form_token=form.cleaned_data["form_token"],
+            spam_reason=form.spam_reason,
+            validated=True,
+            counted_against=client_address(request),
+        )
+    except RateLimited as refused:
+        return too_many_requests(request, refused.retry_at)
     except DATABASE_UNREACHABLE:
         # Never lose a lead to a database outage: the worker replays the spool.
         _spool(form)
         return HttpResponseSeeOther(known_thank_you_url())
-    return too_many_requests(request, verdict.retry_at)
+    return HttpResponseSeeOther(pages.thank_you_url)
 
 
 def _spool(form: LeadForm) -> None:

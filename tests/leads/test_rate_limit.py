@@ -145,6 +145,21 @@ def test_invalid_submissions_do_not_count(client):
 
 @pytest.mark.django_db
 @override_settings(LEADS_RATE_LIMIT=TWO_A_DAY)
+def test_one_form_sent_three_times_counts_once(client):
+    # A double click or a retried request makes one lead, and one count: the
+    # count is written in the lead's transaction, which a repeated token ends.
+    again = form_data()
+    resent = [
+        client.post(ENQUIRY, again, REMOTE_ADDR="203.0.113.5").status_code
+        for _ in range(3)
+    ]
+    assert resent == [303, 303, 303]
+    assert [enquire(client, "203.0.113.5") for _ in range(2)] == [303, 429]
+    assert Lead.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(LEADS_RATE_LIMIT=TWO_A_DAY)
 def test_refused_reader_still_sees_the_errors_of_an_invalid_submission(client):
     assert [enquire(client, "203.0.113.5") for _ in range(3)] == [303, 303, 429]
     assert enquire(client, "203.0.113.5", email="not-an-address") == 400
