@@ -31,6 +31,21 @@ class AttributionField(forms.CharField):
         return super().to_python(value).replace("\x00", "")[: self.fit_length]
 
 
+class SharedChoicesField(forms.TypedChoiceField):
+    """Django's, but each form's copy shares the class's list of choices
+    instead of deep-copying every one of them: nothing changes that list in
+    place (setting `choices` replaces it), and the copies were a tenth of
+    handling an enquiry."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+def shared_choices_field(name: str) -> SharedChoicesField:
+    """The form field ModelForm makes for Lead's choice field `name`."""
+    return Lead._meta.get_field(name).formfield(choices_form_class=SharedChoicesField)
+
+
 class MineralsField(forms.ModelMultipleChoiceField):
     """Checked against the database, or, when it cannot be reached, against
     the copy of the mineral ids kept on this host; then the ids, not minerals."""
@@ -82,6 +97,8 @@ class LeadForm(forms.ModelForm):
             "your enquiry."
         },
     )
+    investor_type = shared_choices_field("investor_type")
+    investment_range = shared_choices_field("investment_range")
     # Honeypot: hidden from people by CSS, filled in by naive bots.
     website = forms.CharField(
         label="Leave this field empty",

@@ -124,3 +124,27 @@ def test_referrer_is_never_taken_from_a_query_or_from_this_site(client, article)
         client, article, "?referrer=https://forged.example/&utm_source=newsletter"
     )
     assert (fields["referrer"], fields["utm_source"]) == ("", "newsletter")
+
+
+@pytest.mark.parametrize("name", ["investor_type", "investment_range"])
+def test_each_form_may_replace_its_choices_without_touching_another(name):
+    from django import forms
+
+    from leads.forms import LeadForm
+
+    model_field = Lead._meta.get_field(name)
+    django_field = forms.models.fields_for_model(Lead, fields=[name])[name]
+    first, second = LeadForm(), LeadForm()
+    first.fields[name].choices = [("", "Nothing to choose")]
+    assert second.fields[name].choices == LeadForm.base_fields[name].choices
+    assert second.fields[name].choices == [
+        ("", "Choose one (optional)"),
+        *model_field.choices,
+    ]
+    assert [value for value, _ in second.fields[name].widget.choices][1:] == [
+        value for value, _ in django_field.choices
+    ][1:]
+    assert (second.fields[name].label, second.fields[name].required) == (
+        django_field.label,
+        django_field.required,
+    )
