@@ -42,8 +42,12 @@ class SharedChoicesField(forms.TypedChoiceField):
 
 
 def shared_choices_field(name: str) -> SharedChoicesField:
-    """The form field ModelForm makes for Lead's choice field `name`."""
-    return Lead._meta.get_field(name).formfield(choices_form_class=SharedChoicesField)
+    """The form field ModelForm makes for Lead's choice field `name`, its
+    empty choice worded for readers."""
+    model_field = Lead._meta.get_field(name)
+    field = model_field.formfield(choices_form_class=SharedChoicesField)
+    field.choices = [("", "Choose one (optional)"), *model_field.choices]
+    return field
 
 
 class MineralsField(forms.ModelMultipleChoiceField):
@@ -202,14 +206,6 @@ class LeadForm(forms.ModelForm):
         if self.token is not None and self.token.too_fast:
             return "sent too fast"
         return ""
-
-
-# Set once on the class: each form is a deep copy of these fields.
-for _name, _choices in (
-    ("investor_type", Lead.InvestorType.choices),
-    ("investment_range", Lead.InvestmentRange.choices),
-):
-    LeadForm.base_fields[_name].choices = [("", "Choose one (optional)"), *_choices]
 
 
 def attribution_clean(data: Mapping[str, str]) -> dict[str, str]:

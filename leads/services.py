@@ -102,9 +102,9 @@ def lead_create(
     if spam_reason:
         lead.status = Lead.Status.SPAM
         lead.notification_state = Lead.NotificationState.SKIPPED
-    # The source page was just read from the database: no query to check it.
-    # After a form, only what came from elsewhere is left to check; the rest
-    # is this function's own.
+    # The source page was read from the database (its foreign key is checked
+    # when the lead commits): no query to check it here. After a form, only
+    # what came from elsewhere is left to check; the rest is this function's.
     exclude = (
         [name for name in _LEAD_FIELD_NAMES if name not in _FROM_ELSEWHERE]
         if validated
@@ -124,12 +124,30 @@ def lead_create(
             queue_with_lead = False
             _lead_insert(lead, minerals, queue=False, count=counted_against)
     except IntegrityError:
-        # A repeated token, or two requests with one token at the same moment:
-        # the first one won.
-        if not form_token:
-            raise
         lead.pk = None
-        return Lead.objects.get(submission_token=form_token), False
+        lead._state.adding = True
+        first = (
+            Lead.objects.filter(submission_token=form_token).first()
+            if form_token
+            else None
+        )
+        if first is not None:
+            # A repeated token, or two requests with one token at the same
+            # moment: the first one won.
+            return first, False
+        if source_page is None:
+            raise
+        # The source page was deleted since this process read it (leads.pages
+        # keeps it up to LEADS_PAGES_RECHECK_SECONDS): the lead is kept without.
+        return lead_create(
+            lead=lead,
+            minerals=minerals,
+            form_token=form_token,
+            spam_reason=spam_reason,
+            submitted_at=submitted_at,
+            validated=validated,
+            counted_against=counted_against,
+        )
     if not spam_reason and not queue_with_lead:
         # Any other queue is told once the lead is committed.
         transaction.on_commit(

@@ -385,10 +385,12 @@ def test_the_first_enquiry_from_a_page_reads_its_pages(
     # The six, and the source and thank-you pages with the site root paths
     # for their addresses.
     settings.LEADS_PAGES_RECHECK_SECONDS = 60
+    other = make_article(title="Lithium in Gilgit", slug="lithium-in-gilgit")
     client.post(ENQUIRY, form_data(source_page=article.pk))
     with django_assert_num_queries(8):
-        response = client.post(ENQUIRY, form_data(source_page=article.pk + 1000))
+        response = client.post(ENQUIRY, form_data(source_page=other.pk))
     assert response.status_code == 303
+    assert Lead.objects.order_by("pk").last().source_title == "Lithium in Gilgit"
 
 
 def test_a_page_change_reaches_enquiries_once_the_recheck_interval_is_up(
@@ -420,9 +422,13 @@ def restrict(article):
     )
 
 
-@pytest.mark.parametrize("change", [rename, unpublish, restrict])
+@pytest.mark.parametrize(
+    "change, title",
+    [(rename, RENAMED), (unpublish, None), (restrict, None)],
+    ids=["rename", "unpublish", "restrict"],
+)
 def test_a_page_changed_after_an_enquiry_is_read_again_for_the_next(
-    client, article, settings, change
+    client, article, settings, change, title
 ):
     settings.LEADS_PAGES_RECHECK_SECONDS = 0
     client.post(ENQUIRY, form_data(source_page=article.pk))
@@ -431,13 +437,24 @@ def test_a_page_changed_after_an_enquiry_is_read_again_for_the_next(
     first, second = Lead.objects.order_by("pk")
     assert first.source_title == "Copper in Balochistan"
     article.refresh_from_db()
-    if article.live and not article.get_view_restrictions():
-        assert (second.source_title, second.source_url) == (
-            RENAMED,
-            article.full_url,
-        )
-    else:
+    if title is None:  # no longer live and public: not named
         assert (second.source_page, second.source_title) == (None, "")
+    else:
+        assert (second.source_title, second.source_url) == (title, article.full_url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_deleted_while_a_process_still_keeps_it_costs_no_lead(client, settings):
+    make_site_pages()
+    article = make_article()
+    settings.LEADS_PAGES_RECHECK_SECONDS = 60
+    client.post(ENQUIRY, form_data(source_page=article.pk))
+    article.delete()
+    response = client.post(ENQUIRY, form_data(source_page=article.pk))
+    assert response.status_code == 303
+    assert Lead.objects.count() == 2
+    last = Lead.objects.order_by("pk").last()
+    assert (last.source_page, last.source_title, last.source_url) == (None, "", "")
 
 
 def test_a_thank_you_page_made_private_after_an_enquiry_is_not_used_next(
