@@ -119,13 +119,9 @@ def lead_create(
             # The queue's table refused the tasks, and the transaction went
             # with them: the lead is saved again, and the queue asked after.
             logger.exception("Could not queue the notification with its lead")
-            lead.pk = None
-            lead._state.adding = True
             queue_with_lead = False
             _lead_insert(lead, minerals, queue=False, count=counted_against)
     except IntegrityError:
-        lead.pk = None
-        lead._state.adding = True
         first = (
             Lead.objects.filter(submission_token=form_token).first()
             if form_token
@@ -172,27 +168,34 @@ def _lead_insert(
     submission costs no lookup. With `queue`, a worker sees the tasks when the
     lead commits, never without it, and they cost no commit of their own; a
     failing queue raises _QueueFailed (rolling the lead back), instead of a
-    savepoint guarding every enquiry against it.
+    savepoint guarding every enquiry against it. Whatever fails, the
+    transaction rolls back and `lead` is left unsaved, to be saved again.
     """
-    with transaction.atomic():
-        if count is not None:
-            verdict = rate_limit_hit(count)
-            if not verdict.allowed:
-                raise RateLimited(verdict.retry_at)
-        lead.contact_id = contact_link(lead=lead) if lead.email else None
-        if settings.LEADS_AUTO_ASSIGN and not lead.spam_reason and not lead.owner_id:
-            lead.owner = sales_next_owner()
-        # Built once, not for each lead (see articles.inserts).
-        insert_new(lead)
-        through = Lead.minerals.through
-        through.objects.bulk_create(
-            [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
-        )
-        if queue:
-            try:
-                _notifications_enqueue(lead.pk, acknowledge=True)
-            except Exception as error:
-                raise _QueueFailed from error
+    try:
+        with transaction.atomic():
+            if count is not None:
+                verdict = rate_limit_hit(count)
+                if not verdict.allowed:
+                    raise RateLimited(verdict.retry_at)
+            lead.contact_id = contact_link(lead=lead) if lead.email else None
+            auto_assign = settings.LEADS_AUTO_ASSIGN and not lead.spam_reason
+            if auto_assign and not lead.owner_id:
+                lead.owner = sales_next_owner()
+            # Built once, not for each lead (see articles.inserts).
+            insert_new(lead)
+            through = Lead.minerals.through
+            through.objects.bulk_create(
+                [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
+            )
+            if queue:
+                try:
+                    _notifications_enqueue(lead.pk, acknowledge=True)
+                except Exception as error:
+                    raise _QueueFailed from error
+    except BaseException:
+        lead.pk = None
+        lead._state.adding = True
+        raise
 
 
 def contact_link(*, lead: Lead) -> int:

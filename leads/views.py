@@ -1,8 +1,11 @@
+import logging
 import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection
 from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotAllowed,
@@ -21,13 +24,14 @@ from articles.client_address import client_address
 from articles.navigation import site_navigation
 from leads.forms import LeadForm, utm_from_referer
 from leads.offline import DATABASE_UNREACHABLE, known_thank_you_url
-from leads.pages import enquiry_pages
+from leads.pages import EnquiryPages, enquiry_pages
 from leads.ratelimit import parse_rate
 from leads.services import RateLimited, lead_create
 from leads.spool import spool_append
 from leads.tokens import form_token_issue
 
 MAX_BODY_BYTES = 64 * 1024
+logger = logging.getLogger(__name__)
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):
@@ -162,10 +166,12 @@ def enquiry(request):
             return render_confirmation_offline(request, form)
     # Only a submission that would be kept counts: a reader who corrects a
     # mistake is not refused for it. It is counted in the lead's transaction.
-    try:
+    lead = form.save(commit=False)
+
+    def store() -> EnquiryPages:
         pages = enquiry_pages(request, form.cleaned_data.get("source_page"))
         lead_create(
-            lead=form.save(commit=False),
+            lead=lead,
             minerals=form.cleaned_data["minerals"],
             source_page=pages.source,
             form_token=form.cleaned_data["form_token"],
@@ -173,6 +179,10 @@ def enquiry(request):
             validated=True,
             counted_against=client_address(request),
         )
+        return pages
+
+    try:
+        pages = _on_kept_connection(store)
     except RateLimited as refused:
         return too_many_requests(request, refused.retry_at)
     except DATABASE_UNREACHABLE:
@@ -180,6 +190,30 @@ def enquiry(request):
         _spool(form)
         return HttpResponseSeeOther(known_thank_you_url())
     return HttpResponseSeeOther(pages.thank_you_url)
+
+
+def _on_kept_connection(work: Callable[[], EnquiryPages]) -> EnquiryPages:
+    """work(), without the round trip Django spends checking a kept database
+    connection (CONN_HEALTH_CHECKS) before a request's first query: if that
+    connection has gone stale (PostgreSQL restarted, a proxy dropped it),
+    work() fails on it, and runs once more on a new one, as it would have
+    after the check. What fails on a new connection fails as before (the
+    enquiry is spooled). A lead that did commit before a failure is found
+    again by its token, so the second run stores nothing twice."""
+    kept = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+    )
+    if not kept:
+        return work()
+    connection.health_check_done = True
+    try:
+        return work()
+    except DATABASE_UNREACHABLE:
+        logger.info("A kept database connection had gone stale: trying a new one")
+        connection.close()
+        return work()
 
 
 def _spool(form: LeadForm) -> None:

@@ -9,9 +9,10 @@ from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -173,6 +174,29 @@ def test_a_valid_enquiry_is_spooled_and_thanked_while_the_database_is_down(
     assert lead.email == "amina@example.com"
     assert lead.source_page_id == pages["contact"].pk
     assert lead_tasks().count() == 1
+
+
+@requires_postgresql
+def test_an_enquiry_on_a_connection_postgresql_dropped_is_saved_not_spooled(
+    client, spool
+):
+    # The view skips Django's check of a kept connection before its first
+    # query; a connection that went stale meanwhile must still not cost the
+    # reader a direct save.
+    pages = make_site_pages()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with psycopg.connect(database_url(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # As each request starts: the connection is kept, to be checked before use.
+    close_old_connections()
+    response = client.post(ENQUIRY, form_data(email="kept@example.com"))
+    assert response.status_code == 303
+    assert response["Location"] == pages["thank_you"].url
+    assert list(Lead.objects.values_list("email", flat=True)) == ["kept@example.com"]
+    assert lead_tasks().count() == 1
+    assert spool_pending() == 0
 
 
 def test_a_wrong_enquiry_is_refused_with_its_errors_while_the_database_is_down(
