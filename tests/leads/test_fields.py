@@ -148,3 +148,43 @@ def test_each_form_may_replace_its_choices_without_touching_another(name):
         django_field.label,
         django_field.required,
     )
+
+
+def _same_as(made, expected) -> None:
+    """`made` is a copy like `expected`: same class, same attributes, its
+    own widget (compared the same way) and its own queryset, if any."""
+    assert type(made) is type(expected)
+    assert vars(made).keys() == vars(expected).keys()
+    for key, value in vars(expected).items():
+        if key == "widget":
+            _same_as(made.widget, value)
+        elif key in ("_queryset", "field"):  # cloned, or the field it serves
+            assert type(vars(made)[key]) is type(value)
+        else:
+            assert vars(made)[key] == value, key
+
+
+def test_each_form_gets_its_own_copy_of_every_field_as_django_makes_it():
+    from django.core.validators import MinLengthValidator
+
+    from leads.forms import LeadForm
+
+    first, second = LeadForm(), LeadForm()
+    for name, field in LeadForm.base_fields.items():
+        made = first.fields[name]
+        _same_as(made, type(field).__deepcopy__(field, {}))
+        made.widget.attrs["data-changed"] = "yes"
+        made.error_messages["required"] = "Changed."
+        made.validators.append(MinLengthValidator(2))
+        if isinstance(getattr(made.widget, "choices", None), list):
+            made.widget.choices.append(("changed", "Changed"))
+        else:
+            made.widget.choices = [("changed", "Changed")]
+        for other in (second.fields[name], field):
+            assert other is not made and other.widget is not made.widget
+            assert "data-changed" not in other.widget.attrs
+            assert other.error_messages["required"] != "Changed."
+            assert len(other.validators) == len(field.validators)
+            assert ("changed", "Changed") not in list(
+                getattr(other.widget, "choices", [])
+            )
