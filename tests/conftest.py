@@ -17,6 +17,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, but on PostgreSQL any session on them
+    still open at the end (a connection made by a live-server thread that
+    ended without closing it) is ended first: PostgreSQL refuses to drop a
+    database another session is using, and the test database was left behind."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _rendition_cache_per_test():
     # Wagtail keys cached renditions by image id; SQLite hands the ids of a test's
