@@ -211,7 +211,7 @@ def _on_kept_connection(work: Callable[[], EnquiryPages]) -> EnquiryPages:
     try:
         return work()
     except DATABASE_UNREACHABLE:
-        logger.info("A kept database connection had gone stale: trying a new one")
+        logger.info("An enquiry failed on a kept database connection: trying a new one")
         connection.close()
         return work()
 

@@ -152,13 +152,13 @@ def test_each_form_may_replace_its_choices_without_touching_another(name):
 
 def _same_as(made, expected) -> None:
     """`made` is a copy like `expected`: same class, same attributes, its
-    own widget (compared the same way) and its own queryset, if any."""
+    own widget (compared the same way) and a queryset of its own, if any."""
     assert type(made) is type(expected)
     assert vars(made).keys() == vars(expected).keys()
     for key, value in vars(expected).items():
         if key == "widget":
             _same_as(made.widget, value)
-        elif key in ("_queryset", "field"):  # cloned, or the field it serves
+        elif key == "_queryset":  # cloned for each form
             assert type(vars(made)[key]) is type(value)
         else:
             assert vars(made)[key] == value, key
