@@ -35,8 +35,8 @@ class AttributionField(forms.CharField):
 class SharedChoicesField(forms.TypedChoiceField):
     """Django's, but each form's copy shares the class's list of choices
     instead of deep-copying every one of them: nothing changes that list in
-    place (setting `choices` replaces it), and the copies were a tenth of
-    handling an enquiry."""
+    place (setting `choices` replaces it). Copied as a plain field, it is
+    also copied directly by FieldsCopiedDirectly."""
 
     __deepcopy__ = forms.Field.__deepcopy__
 
