@@ -5,6 +5,9 @@ Every enquiry queues its notification as a row of the leads' own database, in
 the lead's transaction; django_tasks_db builds that row's INSERT anew each
 time and makes the task's result object twice (for the `task_enqueued` signal
 and for the caller). What is stored and signalled is django_tasks_db's own.
+Inside articles.inserts.inserts_held (the lead's transaction), the row is sent
+with the lead when that block ends; `task_enqueued` is sent before, as the
+row's transaction has not committed either way.
 """
 
 import django_tasks_db

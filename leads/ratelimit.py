@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from articles.inserts import Statement, statements_run
 from leads.models import RateCounter
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -55,23 +56,47 @@ def rate_limit_key(address: str) -> str:
     return str(ip)
 
 
-def rate_limit_hit(ip: str, *, now: float | None = None) -> Verdict:
-    """Count one attempt from this address (or /64) in the current fixed window."""
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt to count: the statement that counts it, whose row is the
+    count it makes, and what that count means."""
+
+    statement: Statement
+    rate: Rate
+    retry_at: float
+
+    def verdict(self, count: int) -> Verdict:
+        return Verdict(allowed=count <= self.rate.count, retry_at=self.retry_at)
+
+
+def rate_limit_attempt(ip: str, *, now: float | None = None) -> Attempt | None:
+    """An attempt from this address (or /64) in the current fixed window, to be
+    counted; None when there is no limit."""
     rate = parse_rate(settings.LEADS_RATE_LIMIT)
-    now = time.time() if now is None else now
     if rate is None:
-        return Verdict(allowed=True, retry_at=now)
+        return None
+    now = time.time() if now is None else now
     window = int(now // rate.seconds)
     retry_at = float((window + 1) * rate.seconds)
-    count = rate_counter_increment(
+    statement = rate_counter_statement(
         key=f"{rate_limit_key(ip)}:{rate.seconds}:{window}",
         expires_at=datetime.fromtimestamp(retry_at, tz=UTC),
     )
-    return Verdict(allowed=count <= rate.count, retry_at=retry_at)
+    return Attempt(statement=statement, rate=rate, retry_at=retry_at)
 
 
-def rate_counter_increment(*, key: str, expires_at: datetime) -> int:
-    """Add one to the count under `key`; the count it makes.
+def rate_limit_hit(ip: str, *, now: float | None = None) -> Verdict:
+    """Count one attempt from this address (or /64) in the current fixed window."""
+    attempt = rate_limit_attempt(ip, now=now)
+    if attempt is None:
+        return Verdict(allowed=True, retry_at=time.time() if now is None else now)
+    ((count,),) = statements_run(connection.alias, [attempt.statement])
+    return attempt.verdict(count)
+
+
+def rate_counter_statement(*, key: str, expires_at: datetime) -> Statement:
+    """The statement that adds one to the count under `key`; its row is the
+    count it makes.
 
     One INSERT ... ON CONFLICT DO UPDATE ... RETURNING: atomic on PostgreSQL
     (the conflicting row is locked) and on SQLite (one writer), so simultaneous
@@ -81,16 +106,14 @@ def rate_counter_increment(*, key: str, expires_at: datetime) -> int:
     quote = connection.ops.quote_name
     table = quote(RateCounter._meta.db_table)
     expires = RateCounter._meta.get_field("expires_at")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({quote('key')}, {quote('count')}, "  # noqa: S608
-            f"{quote('expires_at')}) VALUES (%s, 1, %s) "
-            f"ON CONFLICT ({quote('key')}) DO UPDATE "
-            f"SET {quote('count')} = {table}.{quote('count')} + 1 "
-            f"RETURNING {quote('count')}",
-            [key, expires.get_db_prep_save(expires_at, connection)],
-        )
-        return cursor.fetchone()[0]
+    return (
+        f"INSERT INTO {table} ({quote('key')}, {quote('count')}, "  # noqa: S608
+        f"{quote('expires_at')}) VALUES (%s, 1, %s) "
+        f"ON CONFLICT ({quote('key')}) DO UPDATE "
+        f"SET {quote('count')} = {table}.{quote('count')} + 1 "
+        f"RETURNING {quote('count')}",
+        [key, expires.get_db_prep_save(expires_at, connection)],
+    )
 
 
 def rate_counters_prune(*, now: datetime | None = None) -> int:

@@ -9,14 +9,20 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, router, transaction
+from django.db import DatabaseError, IntegrityError, connection, router, transaction
 from django.db.models import Field, Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from articles.inserts import insert_new
+from articles.inserts import (
+    Statement,
+    id_statement,
+    insert_new,
+    inserts_held,
+    statements_run,
+)
 from articles.models import Mineral
 from leads.contacts import email_domain, email_normalise
 from leads.forms import CONSENT_TEXT
@@ -28,7 +34,7 @@ from leads.models import (
     LeadStatusChange,
 )
 from leads.pages import SourcePage
-from leads.ratelimit import rate_limit_hit
+from leads.ratelimit import rate_limit_attempt
 from leads.roles import SALES_GROUP
 
 logger = logging.getLogger(__name__)
@@ -170,28 +176,51 @@ def _lead_insert(
     failing queue raises _QueueFailed (rolling the lead back), instead of a
     savepoint guarding every enquiry against it. Whatever fails, the
     transaction rolls back and `lead` is left unsaved, to be saved again.
+
+    On PostgreSQL this takes four round trips: the count, the contact and the
+    lead's id go together, then the lead with its tasks, between the
+    transaction's beginning and end (articles.inserts).
     """
+    using = router.db_for_write(Lead)
     try:
-        with transaction.atomic():
-            if count is not None:
-                verdict = rate_limit_hit(count)
-                if not verdict.allowed:
-                    raise RateLimited(verdict.retry_at)
-            lead.contact_id = contact_link(lead=lead) if lead.email else None
+        with transaction.atomic(using=using):
+            attempt = rate_limit_attempt(count) if count is not None else None
+            first = {
+                "count": attempt.statement if attempt else None,
+                "contact": contact_upsert_statement(lead=lead) if lead.email else None,
+                "id": id_statement(Lead, using),
+            }
+            first = {name: statement for name, statement in first.items() if statement}
+            rows = dict(
+                zip(first, statements_run(using, list(first.values())), strict=True)
+            )
+            if attempt and not (verdict := attempt.verdict(rows["count"][0])).allowed:
+                raise RateLimited(verdict.retry_at)
+            lead.contact_id = rows["contact"][0] if "contact" in rows else None
+            if "id" in rows:
+                lead.pk = rows["id"][0]
             auto_assign = settings.LEADS_AUTO_ASSIGN and not lead.spam_reason
             if auto_assign and not lead.owner_id:
                 lead.owner = sales_next_owner()
-            # Built once, not for each lead (see articles.inserts).
-            insert_new(lead)
+            try:
+                with inserts_held(using):
+                    # Built once, not for each lead (see articles.inserts).
+                    insert_new(lead)
+                    if queue:
+                        try:
+                            _notifications_enqueue(lead.pk, acknowledge=True)
+                        except Exception as error:
+                            raise _QueueFailed from error
+            except DatabaseError as error:
+                # Sent with the lead: a refused token is the lead's, anything
+                # else the queue's (the lead alone is sent again).
+                if queue and not isinstance(error, IntegrityError):
+                    raise _QueueFailed from error
+                raise
             through = Lead.minerals.through
             through.objects.bulk_create(
                 [through(lead=lead, mineral_id=mineral.pk) for mineral in minerals]
             )
-            if queue:
-                try:
-                    _notifications_enqueue(lead.pk, acknowledge=True)
-                except Exception as error:
-                    raise _QueueFailed from error
     except BaseException:
         lead.pk = None
         lead._state.adding = True
@@ -200,7 +229,16 @@ def _lead_insert(
 
 def contact_link(*, lead: Lead) -> int:
     """The id of the contact of `lead`'s address, made if new, its first or
-    last touch moved to `lead` when it is earlier or later.
+    last touch moved to `lead` when it is earlier or later."""
+    ((contact_id,),) = statements_run(
+        router.db_for_write(Contact), [contact_upsert_statement(lead=lead)]
+    )
+    return contact_id
+
+
+def contact_upsert_statement(*, lead: Lead) -> Statement:
+    """The statement that makes or touches the contact of `lead`'s address;
+    its row is the contact's id.
 
     One INSERT ... ON CONFLICT (email) DO UPDATE: two first enquiries at once
     make one contact, and the enquiries of one contact take turns on its row
@@ -211,15 +249,10 @@ def contact_link(*, lead: Lead) -> int:
     contact.touch("first", lead)
     contact.touch("last", lead)
     sql, fields = _contact_upsert_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                field.get_db_prep_save(getattr(contact, field.attname), connection)
-                for field in fields
-            ],
-        )
-        return cursor.fetchone()[0]
+    return sql, [
+        field.get_db_prep_save(getattr(contact, field.attname), connection)
+        for field in fields
+    ]
 
 
 @functools.cache

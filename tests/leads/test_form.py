@@ -2,6 +2,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import PageViewRestriction, Site
@@ -354,16 +355,23 @@ def test_lead_from_a_draft_or_private_page_records_no_source(client, pages, kind
     assert (lead.source_page, lead.source_title, lead.source_url) == (None, "", "")
 
 
-def test_an_accepted_enquiry_takes_at_most_six_queries(
-    client, article, settings, django_assert_max_num_queries
+def enquiry_round_trips() -> int:
+    """An accepted enquiry's queries: the beginning and end of the lead's
+    transaction (here a savepoint), the count, the contact, the lead and its
+    task; on PostgreSQL the count, the contact and the lead's id go as one,
+    and the lead with its task as one (articles.inserts)."""
+    return 4 if connection.vendor == "postgresql" else 6
+
+
+def test_an_accepted_enquiry_takes_four_round_trips_on_postgresql_six_elsewhere(
+    client, article, settings, django_assert_num_queries
 ):
-    # The count, the contact, the lead, its task, and the beginning and end
-    # of the lead's transaction (here a savepoint): the task needs no
-    # savepoint of its own, and the source and thank-you pages as the first
-    # enquiry read them are kept until the recheck interval is up.
+    # The task needs no savepoint of its own, and the source and thank-you
+    # pages as the first enquiry read them are kept until the recheck
+    # interval is up.
     settings.LEADS_PAGES_RECHECK_SECONDS = 60
     client.post(ENQUIRY, form_data(source_page=article.pk))
-    with django_assert_max_num_queries(6):
+    with django_assert_num_queries(enquiry_round_trips()):
         response = client.post(ENQUIRY, form_data(source_page=article.pk))
     assert response.status_code == 303
     assert Lead.objects.count() == lead_tasks().count() == 2
@@ -374,7 +382,8 @@ def test_once_the_recheck_interval_is_up_the_generation_is_read_again(
 ):
     settings.LEADS_PAGES_RECHECK_SECONDS = 0
     client.post(ENQUIRY, form_data(source_page=article.pk))
-    with django_assert_num_queries(7):  # the six, and the page cache's generation
+    # The enquiry's own, and the page cache's generation.
+    with django_assert_num_queries(enquiry_round_trips() + 1):
         response = client.post(ENQUIRY, form_data(source_page=article.pk))
     assert response.status_code == 303
 
@@ -382,12 +391,12 @@ def test_once_the_recheck_interval_is_up_the_generation_is_read_again(
 def test_the_first_enquiry_from_a_page_reads_its_pages(
     client, article, settings, django_assert_num_queries
 ):
-    # The six, and the source and thank-you pages with the site root paths
-    # for their addresses.
+    # The enquiry's own, and the source and thank-you pages with the site
+    # root paths for their addresses.
     settings.LEADS_PAGES_RECHECK_SECONDS = 60
     other = make_article(title="Lithium in Gilgit", slug="lithium-in-gilgit")
     client.post(ENQUIRY, form_data(source_page=article.pk))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(enquiry_round_trips() + 2):
         response = client.post(ENQUIRY, form_data(source_page=other.pk))
     assert response.status_code == 303
     assert Lead.objects.order_by("pk").last().source_title == "Lithium in Gilgit"
