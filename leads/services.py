@@ -257,7 +257,7 @@ def contact_upsert_statement(*, lead: Lead) -> Statement:
 
 @functools.cache
 def _contact_upsert_sql(vendor: str) -> tuple[str, list[Field]]:
-    """contact_link's statement for a database `vendor`, and its fields in
+    """contact_upsert_statement's SQL for a database `vendor`, and its fields in
     the order of its parameters: built once, not for every enquiry."""
     meta = Contact._meta
     quote = connection.ops.quote_name
