@@ -12,11 +12,10 @@ pytestmark = pytest.mark.django_db
 
 quote = connection.ops.quote_name
 TABLE = quote(Mineral._meta.db_table)
-SELECT_SLUG = f"SELECT {quote('slug')} FROM {TABLE} WHERE {quote('name')} = %s"  # noqa: S608
-INSERT = (
-    f"INSERT INTO {TABLE} ({quote('name')}, {quote('slug')}, {quote('aliases')}) "  # noqa: S608
-    "VALUES (%s, %s, '')"
-)
+NAME, SLUG, ALIASES = (quote(column) for column in ("name", "slug", "aliases"))
+SELECT_SLUG = f"SELECT {SLUG} FROM {TABLE} WHERE {NAME} = %s"  # noqa: S608
+COLUMNS = f"{NAME}, {SLUG}, {ALIASES}"
+INSERT = f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (%s, %s, '')"  # noqa: S608
 
 
 SQLITE_IDS = itertools.count(1000)
