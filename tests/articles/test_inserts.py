@@ -56,7 +56,7 @@ def test_statements_go_in_one_round_trip_on_postgresql_one_each_elsewhere():
     assert len(captured) == (1 if connection.vendor == "postgresql" else 3)
 
 
-def test_a_failing_statement_raises_and_later_ones_are_not_run():
+def test_a_failing_statement_raises_and_its_transaction_keeps_nothing():
     with pytest.raises(IntegrityError), transaction.atomic():
         statements_run(
             DEFAULT_DB_ALIAS,
